@@ -1,0 +1,204 @@
+//! Wire-name helpers shared by every enum the API sends as a string.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The error returned when a string is not a known wire name of an enum.
+///
+/// The message quotes the input and lists the valid names.
+///
+/// ```
+/// use ip_status::Status;
+///
+/// let err = "posted".parse::<Status>().unwrap_err();
+/// assert_eq!(err.input(), "posted");
+/// assert_eq!(
+///     err.to_string(),
+///     "unknown mail item status \"posted\"; expected one of: draft, waiting_to_print, \
+///      printing, enclosing, shipping, sent, returned, cancelled, invalid_address"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} {input:?}; expected one of: {}", expected.join(", "))]
+pub struct ParseError {
+    kind: &'static str,
+    input: String,
+    expected: &'static [&'static str],
+}
+
+impl ParseError {
+    pub(crate) fn new(kind: &'static str, input: &str, expected: &'static [&'static str]) -> Self {
+        ParseError {
+            kind,
+            input: input.to_owned(),
+            expected,
+        }
+    }
+
+    /// The string that failed to parse.
+    ///
+    /// ```
+    /// # use ip_status::Status;
+    /// assert_eq!("Sent ".parse::<Status>().unwrap_err().input(), "Sent ");
+    /// ```
+    pub fn input(&self) -> &str {
+        &self.input
+    }
+
+    /// The valid wire names.
+    ///
+    /// ```
+    /// # use ip_status::PostageService;
+    /// let err = "carrier_pigeon".parse::<PostageService>().unwrap_err();
+    /// assert!(err.expected().contains(&"tracked_24"));
+    /// ```
+    pub fn expected(&self) -> &'static [&'static str] {
+        self.expected
+    }
+}
+
+/// Implements serde for a strum enum through its wire name.
+macro_rules! serde_via_wire_name {
+    ($type:ty) => {
+        impl serde::Serialize for $type {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let name: &'static str = self.into();
+                serializer.serialize_str(name)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $type {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_str($crate::wire::WireNameVisitor::<$type>::new())
+            }
+        }
+    };
+}
+
+pub(crate) use serde_via_wire_name;
+
+/// A value that is either one this crate knows or a wire name it does not.
+///
+/// Use it where the API may add values in a later version: statuses, postage
+/// services, envelopes. It serialises back to the exact string it was read from.
+///
+/// ```
+/// use ip_status::{KnownOrUnknown, Status};
+///
+/// let statuses: Vec<KnownOrUnknown<Status>> =
+///     serde_json::from_str(r#"["printing", "teleported"]"#).unwrap();
+/// assert_eq!(statuses[0].known(), Some(Status::Printing));
+/// assert_eq!(statuses[1].known(), None);
+/// assert_eq!(serde_json::to_string(&statuses).unwrap(), r#"["printing","teleported"]"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum KnownOrUnknown<T> {
+    /// A value this crate knows.
+    Known(T),
+    /// A wire name this crate does not know, kept verbatim.
+    Unknown(String),
+}
+
+impl<T: FromStr> KnownOrUnknown<T> {
+    /// Parses a wire name, never failing.
+    ///
+    /// ```
+    /// # use ip_status::{KnownOrUnknown, PostageService};
+    /// let service = KnownOrUnknown::<PostageService>::parse("tracked_24");
+    /// assert_eq!(service, KnownOrUnknown::Known(PostageService::Tracked24));
+    /// ```
+    pub fn parse(name: &str) -> Self {
+        match name.parse() {
+            Ok(value) => KnownOrUnknown::Known(value),
+            Err(_) => KnownOrUnknown::Unknown(name.to_owned()),
+        }
+    }
+}
+
+impl<T: Copy> KnownOrUnknown<T> {
+    /// The known value, or `None` for an unknown wire name.
+    ///
+    /// ```
+    /// # use ip_status::{KnownOrUnknown, Status};
+    /// assert_eq!(KnownOrUnknown::Known(Status::Sent).known(), Some(Status::Sent));
+    /// ```
+    pub fn known(&self) -> Option<T> {
+        match self {
+            KnownOrUnknown::Known(value) => Some(*value),
+            KnownOrUnknown::Unknown(_) => None,
+        }
+    }
+}
+
+impl<T> From<T> for KnownOrUnknown<T> {
+    fn from(value: T) -> Self {
+        KnownOrUnknown::Known(value)
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for KnownOrUnknown<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KnownOrUnknown::Known(value) => value.fmt(f),
+            KnownOrUnknown::Unknown(name) => f.write_str(name),
+        }
+    }
+}
+
+impl<T: fmt::Display> Serialize for KnownOrUnknown<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            KnownOrUnknown::Known(value) => serializer.collect_str(value),
+            KnownOrUnknown::Unknown(name) => serializer.serialize_str(name),
+        }
+    }
+}
+
+impl<'de, T: FromStr> Deserialize<'de> for KnownOrUnknown<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(LenientVisitor::<T>(std::marker::PhantomData))
+    }
+}
+
+/// Reads a wire name into `T`, failing with the type's own parse error.
+///
+/// Borrowed strings are parsed in place, so deserialising allocates nothing.
+pub(crate) struct WireNameVisitor<T>(std::marker::PhantomData<T>);
+
+impl<T> WireNameVisitor<T> {
+    pub(crate) fn new() -> Self {
+        WireNameVisitor(std::marker::PhantomData)
+    }
+}
+
+impl<T> serde::de::Visitor<'_> for WireNameVisitor<T>
+where
+    T: FromStr,
+    T::Err: fmt::Display,
+{
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a wire name string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<T, E> {
+        value.parse().map_err(E::custom)
+    }
+}
+
+struct LenientVisitor<T>(std::marker::PhantomData<T>);
+
+impl<T: FromStr> serde::de::Visitor<'_> for LenientVisitor<T> {
+    type Value = KnownOrUnknown<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a wire name string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(KnownOrUnknown::parse(value))
+    }
+}
