@@ -59,6 +59,8 @@
 //! - `proptest`: exports the [`strategy`] module with proptest strategies for
 //!   statuses, legal histories, legal transitions and illegal pairs.
 
+#![warn(missing_docs)]
+
 mod context;
 mod diagram;
 mod event;
@@ -88,3 +90,8 @@ pub use set::StatusSet;
 pub use status::Status;
 pub use transition::{Guard, Path, Transition, TransitionError, TRANSITIONS};
 pub use wire::{KnownOrUnknown, ParseError};
+
+/// Runs the Rust examples in README.md as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
