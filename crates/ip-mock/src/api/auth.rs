@@ -1,0 +1,96 @@
+//! Reading the API key and choosing the account it belongs to.
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use base64::Engine;
+use ip_status::ErrorCode;
+
+use super::error::ApiFailure;
+use crate::sim::Shared;
+
+/// The account of the request's API key.
+///
+/// The key may come as `Bearer <key>`, as the raw key, or as HTTP Basic with
+/// the key as the user name and an empty password.
+#[derive(Debug, Clone, Copy)]
+pub struct Account(pub usize);
+
+impl FromRequestParts<Arc<Shared>> for Account {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        shared: &Arc<Shared>,
+    ) -> Result<Self, Self::Rejection> {
+        let key = api_key(parts)?;
+        let allowed = &shared.config.api_keys;
+        if !allowed.is_empty() && !allowed.iter().any(|k| k == &key) {
+            return Err(ApiFailure::new(
+                ErrorCode::InvalidApiKey,
+                "Invalid API key provided",
+            ));
+        }
+        let account = shared.lock().account_for_key(&key);
+        Ok(Account(account))
+    }
+}
+
+fn api_key(parts: &Parts) -> Result<String, ApiFailure> {
+    let missing = || {
+        ApiFailure::new(
+            ErrorCode::NoApiKey,
+            "No API key provided. Send it in the Authorization header as 'Bearer <key>'",
+        )
+    };
+    let Some(header) = parts.headers.get(AUTHORIZATION) else {
+        return Err(missing());
+    };
+    let header = header
+        .to_str()
+        .map_err(|_| {
+            ApiFailure::new(
+                ErrorCode::InvalidApiKey,
+                "The Authorization header is not valid ASCII",
+            )
+        })?
+        .trim();
+
+    let (scheme, rest) = header.split_once(' ').unwrap_or(("", header));
+    let key = if scheme.eq_ignore_ascii_case("bearer") {
+        rest.trim().to_owned()
+    } else if scheme.eq_ignore_ascii_case("basic") {
+        basic_user(rest.trim())?
+    } else {
+        header.to_owned()
+    };
+
+    if key.is_empty() {
+        return Err(missing());
+    }
+    if key.chars().any(char::is_whitespace) {
+        return Err(ApiFailure::new(
+            ErrorCode::InvalidApiKey,
+            "Invalid API key provided: it contains whitespace",
+        ));
+    }
+    Ok(key)
+}
+
+/// The user name of HTTP Basic credentials.
+fn basic_user(encoded: &str) -> Result<String, ApiFailure> {
+    let invalid = || {
+        ApiFailure::new(
+            ErrorCode::InvalidApiKey,
+            "Invalid HTTP Basic credentials: expected base64 of '<key>:'",
+        )
+    };
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .map_err(|_| invalid())?;
+    let text = String::from_utf8(decoded).map_err(|_| invalid())?;
+    let user = text.split_once(':').map_or(text.as_str(), |(user, _)| user);
+    Ok(user.to_owned())
+}

@@ -1,0 +1,104 @@
+//! The HTTP surface: routes, request ids, logging and the 404 fallback.
+//!
+//! | route | handler |
+//! |---|---|
+//! | `POST /v1/prints` | [`prints::create`] |
+//! | `GET /v1/prints` | [`prints::list`] |
+//! | `GET /v1/prints/{id}` | [`prints::retrieve`] |
+//! | `POST /v1/prints/{id}` | [`prints::update`] |
+//! | `DELETE /v1/prints/{id}` | [`prints::delete`] |
+//! | `GET /_mock/health` | [`health`] |
+
+pub mod auth;
+pub mod body;
+pub mod error;
+pub mod list;
+pub mod prints;
+pub mod schema;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, Uri};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::sim::Shared;
+use error::{ApiFailure, LoggedErrorCode};
+
+/// Builds the router with every route and layer.
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/v1/prints", post(prints::create).get(prints::list))
+        .route(
+            "/v1/prints/{id}",
+            get(prints::retrieve)
+                .post(prints::update)
+                .delete(prints::delete),
+        )
+        .route("/_mock/health", get(health))
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found)
+        .layer(middleware::from_fn(tag_response))
+        .with_state(shared)
+}
+
+/// `GET /_mock/health`: 200 once the server accepts requests.
+pub async fn health() -> Json<serde_json::Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// Any other route: the API's own 404, naming the method and the full path.
+async fn not_found(method: Method, uri: Uri) -> ApiFailure {
+    ApiFailure::not_found(format!("No such resource exists: {method} {}", uri.path()))
+}
+
+static REQUEST_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Gives every response a `request-id` and the mock's version, and logs the
+/// request at debug level (never its headers, which hold the API key).
+async fn tag_response(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let request_id = next_request_id();
+
+    let mut response = next.run(request).await;
+
+    let status = response.status().as_u16();
+    let code = response
+        .extensions()
+        .get::<LoggedErrorCode>()
+        .and_then(|logged| logged.0);
+    match code {
+        Some(code) => {
+            tracing::debug!(%method, %path, status, %code, %request_id, "request rejected")
+        }
+        None => tracing::debug!(%method, %path, status, %request_id, "request"),
+    }
+
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        headers.insert("request-id", value);
+    }
+    headers.insert(
+        "ip-mock-version",
+        HeaderValue::from_static(env!("CARGO_PKG_VERSION")),
+    );
+    response
+}
+
+/// `req_` and 16 hex digits: a counter scrambled by a SplitMix64 step so ids
+/// look unrelated but never repeat within a process.
+fn next_request_id() -> String {
+    let mut z = REQUEST_COUNTER
+        .fetch_add(1, Ordering::Relaxed)
+        .wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    format!("req_{z:016x}")
+}

@@ -1,0 +1,603 @@
+//! The mock's whole state: accounts, their print jobs, the virtual clock, the
+//! random number generator and the schedule of pending status changes.
+//!
+//! Every status change goes through [`State::change_status`], which asks
+//! `ip-status` whether the change is legal; the mock has no rule of its own.
+
+use std::collections::{BTreeMap, HashMap};
+
+use ip_status::{
+    Deleted, Event, PostageService, PrintJob, Returned, Status, TransitionContext, TransitionError,
+};
+use rand::distr::Alphanumeric;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::api::body::UploadedFile;
+use crate::api::error::ApiFailure;
+use crate::calendar;
+use crate::clock::VirtualClock;
+use crate::jobs::{self, PrintRequest};
+use crate::Config;
+use ip_status::ErrorCode;
+
+/// A draft can be confirmed up to 30 days after it was created.
+pub const DRAFT_LIFETIME_MS: i64 = 30 * DAY_MS;
+/// Test jobs are deleted a week after confirmation.
+pub const TEST_JOB_LIFETIME_MS: i64 = 7 * DAY_MS;
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Return reasons Royal Mail gives, drawn for letters chosen to come back.
+pub const RETURN_REASONS: [&str; 5] = [
+    "Addressee Gone Away",
+    "Delivery Refused",
+    "Not Called For",
+    "Addressee Unknown",
+    "Address Inaccessible",
+];
+
+/// What will happen to a confirmed letter once it reaches the carrier, drawn
+/// from the seeded generator at confirmation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fate {
+    Delivered,
+    Returned { reason: String },
+    InvalidAddress,
+}
+
+/// A job as stored: the wire object plus what the simulation needs.
+#[derive(Debug, Clone)]
+pub struct JobRecord {
+    pub job: PrintJob,
+    /// One per letter, drawn at confirmation.
+    pub fates: Vec<Fate>,
+    /// Creation time, unix milliseconds.
+    pub created_ms: i64,
+}
+
+/// The jobs of one API key.
+#[derive(Debug, Default)]
+pub struct Account {
+    /// `acc_…`, derived from the key so that it is the same on every run.
+    pub id: String,
+    /// Jobs by creation sequence number, so iteration is in creation order.
+    pub jobs: BTreeMap<u64, JobRecord>,
+    /// Sequence numbers by job id.
+    pub by_id: HashMap<String, u64>,
+}
+
+/// Where a job lives: its account's index and its sequence number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct JobKey {
+    pub account: usize,
+    pub seq: u64,
+}
+
+/// A pending change, due at a virtual time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Due {
+    /// Apply `event` to letter `letter` of the job.
+    Letter {
+        job: JobKey,
+        letter: u32,
+        event: Event,
+    },
+    /// Delete a test job a week after confirmation.
+    PurgeTestJob { job: JobKey },
+}
+
+/// Everything behind the server's mutex.
+#[derive(Debug)]
+pub struct State {
+    pub clock: VirtualClock,
+    /// The only source of randomness, so that a seed replays a run.
+    rng: StdRng,
+    pub accounts: Vec<Account>,
+    account_by_key: HashMap<String, usize>,
+    /// Pending changes keyed by (due time in unix ms, insertion number); the
+    /// number keeps simultaneous changes in the order they were scheduled.
+    schedule: BTreeMap<(i64, u64), Due>,
+    next_seq: u64,
+    return_rate: f64,
+    invalid_address_rate: f64,
+}
+
+impl State {
+    pub fn new(config: &Config, seed: u64) -> Self {
+        State {
+            clock: VirtualClock::new(config.clock, config.speed, config.start_time_ms),
+            rng: StdRng::seed_from_u64(seed),
+            accounts: Vec::new(),
+            account_by_key: HashMap::new(),
+            schedule: BTreeMap::new(),
+            next_seq: 0,
+            return_rate: config.return_rate,
+            invalid_address_rate: config.invalid_address_rate,
+        }
+    }
+
+    /// The account of `key`, created on first use.
+    pub fn account_for_key(&mut self, key: &str) -> usize {
+        if let Some(index) = self.account_by_key.get(key) {
+            return *index;
+        }
+        let index = self.accounts.len();
+        self.accounts.push(Account {
+            id: format!("acc_{:016x}", fnv1a(key.as_bytes())),
+            ..Account::default()
+        });
+        self.account_by_key.insert(key.to_owned(), index);
+        index
+    }
+
+    fn next_seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
+
+    fn random_id(&mut self, prefix: &str) -> String {
+        let suffix: String = (0..24)
+            .map(|_| char::from(self.rng.sample(Alphanumeric)))
+            .collect();
+        format!("{prefix}{suffix}")
+    }
+
+    /// Looks up a job by id within one account.
+    pub fn find(&self, account: usize, id: &str) -> Result<JobKey, ApiFailure> {
+        self.accounts[account]
+            .by_id
+            .get(id)
+            .map(|seq| JobKey { account, seq: *seq })
+            .ok_or_else(|| {
+                ApiFailure::not_found(format!("No such print job: {id}")).with_param("id")
+            })
+    }
+
+    pub fn record(&self, key: JobKey) -> Option<&JobRecord> {
+        self.accounts.get(key.account)?.jobs.get(&key.seq)
+    }
+
+    fn record_mut(&mut self, key: JobKey) -> Option<&mut JobRecord> {
+        self.accounts.get_mut(key.account)?.jobs.get_mut(&key.seq)
+    }
+
+    /// Creates a job (and confirms it when asked) for `POST /v1/prints`.
+    pub fn create(
+        &mut self,
+        account: usize,
+        request: PrintRequest,
+        upload: Option<&UploadedFile>,
+    ) -> Result<PrintJob, ApiFailure> {
+        let document = jobs::document(&request, upload)?;
+        let settings = jobs::settings(&request)?;
+        let addresses = jobs::addresses(&request, &document, &settings.splitting)?;
+
+        let now = self.clock.now_ms();
+        let id = self.random_id("print_");
+        let letters = addresses
+            .into_iter()
+            .map(|(address, pages)| {
+                let letter_id = self.random_id("ltr_");
+                jobs::draft_letter(letter_id, address, pages)
+            })
+            .collect();
+
+        let mut job = PrintJob {
+            id: id.clone(),
+            object: "print".to_owned(),
+            account: self.accounts[account].id.clone(),
+            created: now / 1000,
+            testmode: request.testmode,
+            confirmed: false,
+            confirmed_at: None,
+            job_type: settings.job_type.into(),
+            reference: request.reference,
+            letters,
+            postage: settings.postage.clone(),
+            printing: settings.printing.clone(),
+            splitting: settings.splitting.clone(),
+            background: request.background.unwrap_or_default(),
+            confidential: request.confidential.unwrap_or(false),
+            remove_letters: request.remove_letters.unwrap_or_default(),
+            nudge: request.nudge.unwrap_or_default(),
+            confirmation_email: request.confirmation_email.unwrap_or(false),
+            metadata: request.metadata.unwrap_or_default(),
+            address_window: request.address_window.unwrap_or_default().into(),
+            ..PrintJob::default()
+        };
+        jobs::refresh_derived_fields(&mut job, &settings);
+
+        let seq = self.next_seq();
+        let key = JobKey { account, seq };
+        let record = JobRecord {
+            job,
+            fates: Vec::new(),
+            created_ms: now,
+        };
+        let stored = &mut self.accounts[account];
+        stored.jobs.insert(seq, record);
+        stored.by_id.insert(id, seq);
+
+        if request.confirmed {
+            self.confirm(key)?;
+        }
+        Ok(self.record(key).map(|r| r.job.clone()).unwrap_or_default())
+    }
+
+    /// Applies `POST /v1/prints/{id}` to a draft; `confirmed: true` submits it.
+    pub fn update(
+        &mut self,
+        key: JobKey,
+        params: Map<String, Value>,
+    ) -> Result<PrintJob, ApiFailure> {
+        let now = self.clock.now_ms();
+        let Some(record) = self.record_mut(key) else {
+            return Err(ApiFailure::not_found("No such print job"));
+        };
+        if record.job.confirmed {
+            return Err(ApiFailure::new(
+                ErrorCode::Forbidden,
+                format!(
+                    "Print job {} is confirmed and can no longer be updated",
+                    record.job.id
+                ),
+            ));
+        }
+
+        // Merge the update into the stored settings, then check the result as
+        // a whole, as if the job were created with it.
+        let mut updated = record.job.clone();
+        let confirm = params
+            .get("confirmed")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        for (name, value) in params {
+            apply_setting(&mut updated, &name, value)?;
+        }
+        let request = PrintRequest {
+            job_type: updated.job_type.known(),
+            postage: Some(updated.postage.clone()),
+            printing: Some(updated.printing.clone()),
+            splitting: Some(updated.splitting.clone()),
+            ..PrintRequest::default()
+        };
+        let settings = jobs::settings(&request)?;
+        updated.postage = settings.postage.clone();
+        jobs::refresh_derived_fields(&mut updated, &settings);
+
+        if confirm {
+            check_not_expired(record.created_ms, now, &updated.id)?;
+        }
+        record.job = updated;
+        if confirm {
+            self.confirm(key)?;
+        }
+        Ok(self.record(key).map(|r| r.job.clone()).unwrap_or_default())
+    }
+
+    /// Confirms a draft: every letter goes to `waiting_to_print`, its fate is
+    /// drawn, and its print run is scheduled.
+    fn confirm(&mut self, key: JobKey) -> Result<(), ApiFailure> {
+        let now = self.clock.now_ms();
+        let return_rate = self.return_rate;
+        let invalid_rate = self.invalid_address_rate;
+        let Some(record) = self.record(key) else {
+            return Ok(());
+        };
+        check_not_expired(record.created_ms, now, &record.job.id)?;
+        let tracked = record
+            .job
+            .postage
+            .service
+            .known()
+            .is_some_and(PostageService::is_tracked);
+        let letter_count = record.job.letters.len();
+        let testmode = record.job.testmode;
+
+        let fates: Vec<Fate> = (0..letter_count)
+            .map(|_| {
+                if tracked && self.rng.random_bool(invalid_rate.clamp(0.0, 1.0)) {
+                    Fate::InvalidAddress
+                } else if self.rng.random_bool(return_rate.clamp(0.0, 1.0)) {
+                    let reason = RETURN_REASONS[self.rng.random_range(0..RETURN_REASONS.len())];
+                    Fate::Returned {
+                        reason: reason.to_owned(),
+                    }
+                } else {
+                    Fate::Delivered
+                }
+            })
+            .collect();
+
+        if let Some(record) = self.record_mut(key) {
+            record.job.confirmed = true;
+            record.job.confirmed_at = Some(now / 1000);
+            record.fates = fates;
+        }
+        for letter in 0..letter_count {
+            self.change_status(key, letter as u32, Event::Confirm, now)
+                .map_err(|err| ApiFailure::new(ErrorCode::InternalError, err.to_string()))?;
+        }
+        if testmode {
+            self.schedule(now + TEST_JOB_LIFETIME_MS, Due::PurgeTestJob { job: key });
+        }
+        Ok(())
+    }
+
+    /// Answers `DELETE /v1/prints/{id}`: a draft is removed; on a confirmed
+    /// job the letters still `waiting_to_print` are cancelled.
+    pub fn delete(&mut self, key: JobKey) -> Result<Result<PrintJob, Deleted>, ApiFailure> {
+        let now = self.clock.now_ms();
+        let Some(record) = self.record(key) else {
+            return Err(ApiFailure::not_found("No such print job"));
+        };
+
+        if !record.job.confirmed {
+            let id = record.job.id.clone();
+            let account = &mut self.accounts[key.account];
+            account.jobs.remove(&key.seq);
+            account.by_id.remove(&id);
+            return Ok(Err(Deleted::print(&id)));
+        }
+
+        let waiting: Vec<u32> = record
+            .job
+            .letters
+            .iter()
+            .enumerate()
+            .filter(|(_, letter)| letter.status.known() == Some(Status::WaitingToPrint))
+            .map(|(i, _)| i as u32)
+            .collect();
+        for letter in waiting {
+            self.change_status(key, letter, Event::Cancel, now)
+                .map_err(|err| ApiFailure::new(ErrorCode::InternalError, err.to_string()))?;
+        }
+        Ok(Ok(self
+            .record(key)
+            .map(|r| r.job.clone())
+            .unwrap_or_default()))
+    }
+
+    /// Moves one letter by `event` at virtual time `at_ms`, after `ip-status`
+    /// accepts the change for this letter, and schedules its next step.
+    pub fn change_status(
+        &mut self,
+        key: JobKey,
+        letter: u32,
+        event: Event,
+        at_ms: i64,
+    ) -> Result<Status, TransitionError> {
+        let Some(record) = self.record(key) else {
+            return Err(TransitionError::IllegalEvent {
+                from: Status::Draft,
+                event,
+            });
+        };
+        let index = letter as usize;
+        let item = &record.job.letters[index];
+        let from = item.status.known().unwrap_or_default();
+        let service = item.postage_service.known();
+        let fate = record.fates.get(index).cloned().unwrap_or(Fate::Delivered);
+        let mail_date_ms = record.job.postage.mail_date.map(|s| s * 1000);
+
+        let returned = match &fate {
+            Fate::Returned { reason } => Some(Returned {
+                date: at_ms / 1000,
+                reason: reason.clone(),
+            }),
+            _ => None,
+        };
+        let context = TransitionContext {
+            postage_service: service,
+            returned: returned.as_ref(),
+        };
+        let to = from.apply_with(event, &context)?;
+
+        let tracking_number = (to == Status::Shipping
+            && service.is_some_and(PostageService::is_tracked))
+        .then(|| self.tracking_number());
+        let Some(record) = self.record_mut(key) else {
+            return Ok(to);
+        };
+        let item = &mut record.job.letters[index];
+        item.status = to.into();
+        match to {
+            Status::Shipping => item.tracking_number = tracking_number,
+            Status::Sent => item.shipped_date = Some(at_ms / 1000),
+            Status::Returned => item.returned = returned,
+            _ => {}
+        }
+        tracing::debug!(letter = %item.id, %from, %to, %event, at_ms, "status changed");
+
+        if let Some((next_event, due_ms)) = next_step(to, &fate, service, at_ms, mail_date_ms) {
+            self.schedule(
+                due_ms,
+                Due::Letter {
+                    job: key,
+                    letter,
+                    event: next_event,
+                },
+            );
+        }
+        Ok(to)
+    }
+
+    fn tracking_number(&mut self) -> String {
+        let letters: String = (0..2)
+            .map(|_| char::from(b'A' + self.rng.random_range(0..26u8)))
+            .collect();
+        let digits: u32 = self.rng.random_range(0..1_000_000_000);
+        format!("{letters}{digits:09}GB")
+    }
+
+    pub fn schedule(&mut self, due_ms: i64, due: Due) {
+        let seq = self.next_seq();
+        self.schedule.insert((due_ms, seq), due);
+    }
+
+    /// The due time of the earliest pending change.
+    pub fn next_due_ms(&self) -> Option<i64> {
+        self.schedule
+            .first_key_value()
+            .map(|((due_ms, _), _)| *due_ms)
+    }
+
+    /// Applies, in due order, every pending change due at or before
+    /// `until_ms`, including the ones those changes schedule. Returns how many
+    /// were applied.
+    pub fn run_due(&mut self, until_ms: i64) -> usize {
+        let mut applied = 0;
+        while let Some(entry) = self.schedule.first_entry() {
+            if entry.key().0 > until_ms {
+                break;
+            }
+            let ((due_ms, _), due) = entry.remove_entry();
+            match due {
+                Due::Letter { job, letter, event } => {
+                    // A letter cancelled since this step was scheduled no
+                    // longer accepts it; that is expected, not an error.
+                    if let Err(err) = self.change_status(job, letter, event, due_ms) {
+                        tracing::debug!(%err, "scheduled change no longer applies");
+                    }
+                }
+                Due::PurgeTestJob { job } => self.purge(job),
+            }
+            applied += 1;
+        }
+        applied
+    }
+
+    fn purge(&mut self, key: JobKey) {
+        let account = &mut self.accounts[key.account];
+        if let Some(record) = account.jobs.remove(&key.seq) {
+            account.by_id.remove(&record.job.id);
+            tracing::debug!(job = %record.job.id, "test job deleted a week after confirmation");
+        }
+    }
+
+    /// Advances a clock by `span_ms`, applying every change that falls due on
+    /// the way at its own due time.
+    pub fn advance(&mut self, span_ms: i64) -> usize {
+        let target = self.clock.now_ms().saturating_add(span_ms.max(0));
+        let applied = self.run_due(target);
+        self.clock.advance_to(target);
+        applied
+    }
+}
+
+/// The event that follows `status` in the normal course, and when.
+fn next_step(
+    status: Status,
+    fate: &Fate,
+    service: Option<PostageService>,
+    at_ms: i64,
+    mail_date_ms: Option<i64>,
+) -> Option<(Event, i64)> {
+    match status {
+        Status::WaitingToPrint => Some((
+            Event::StartPrinting,
+            calendar::next_print_run(at_ms, mail_date_ms),
+        )),
+        Status::Printing => Some((Event::Enclose, at_ms + calendar::PRINTING_MS)),
+        Status::Enclosing => Some((Event::Dispatch, at_ms + calendar::ENCLOSING_MS)),
+        Status::Shipping => {
+            let tracked = service.is_some_and(PostageService::is_tracked);
+            let event = if tracked && *fate == Fate::InvalidAddress {
+                Event::RejectAddress
+            } else {
+                Event::HandToCarrier
+            };
+            Some((event, calendar::next_collection(at_ms)))
+        }
+        Status::Sent => match fate {
+            Fate::Returned { .. } => Some((Event::Return, at_ms + calendar::RETURN_AFTER_MS)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn check_not_expired(created_ms: i64, now_ms: i64, id: &str) -> Result<(), ApiFailure> {
+    if now_ms - created_ms > DRAFT_LIFETIME_MS {
+        return Err(ApiFailure::new(
+            ErrorCode::Forbidden,
+            format!(
+                "Print job {id} was created more than 30 days ago and can no longer be confirmed"
+            ),
+        )
+        .with_param("confirmed"));
+    }
+    Ok(())
+}
+
+/// Applies one checked update parameter to a stored job. Objects merge field
+/// by field; `null` clears a field, and a `null` metadata value removes its key.
+fn apply_setting(job: &mut PrintJob, name: &str, value: Value) -> Result<(), ApiFailure> {
+    match name {
+        "confirmed" => {}
+        "reference" => job.reference = value.as_str().map(str::to_owned),
+        "confidential" => job.confidential = value.as_bool().unwrap_or(false),
+        "confirmation_email" => job.confirmation_email = value.as_bool().unwrap_or(false),
+        "address_window" => job.address_window = merged(&job.address_window, value, name)?,
+        "splitting" => job.splitting = merged(&job.splitting, value, name)?,
+        "printing" => job.printing = merged(&job.printing, value, name)?,
+        "postage" => job.postage = merged(&job.postage, value, name)?,
+        "background" => job.background = merged(&job.background, value, name)?,
+        "remove_letters" => job.remove_letters = merged(&job.remove_letters, value, name)?,
+        "nudge" => job.nudge = merged(&job.nudge, value, name)?,
+        "metadata" => match value {
+            Value::Object(entries) => {
+                for (key, entry) in entries {
+                    if entry.is_null() {
+                        job.metadata.remove(&key);
+                    } else {
+                        job.metadata.insert(key, entry);
+                    }
+                }
+            }
+            _ => job.metadata.clear(),
+        },
+        other => {
+            return Err(ApiFailure::new(
+                ErrorCode::ParameterUnknown,
+                format!("Received unknown parameter: {other}"),
+            )
+            .with_param(other))
+        }
+    }
+    Ok(())
+}
+
+/// `current` with the fields of `patch` written over it.
+fn merged<T: Serialize + DeserializeOwned + Default>(
+    current: &T,
+    patch: Value,
+    param: &str,
+) -> Result<T, ApiFailure> {
+    let mut base = serde_json::to_value(current).unwrap_or(Value::Null);
+    match (&mut base, patch) {
+        (Value::Object(fields), Value::Object(changes)) => {
+            for (key, value) in changes {
+                fields.insert(key, value);
+            }
+        }
+        (_, Value::Null) => return Ok(T::default()),
+        (slot, other) => *slot = other,
+    }
+    serde_json::from_value(base)
+        .map_err(|err| ApiFailure::invalid(param, format!("Invalid value for {param}: {err}")))
+}
+
+/// 64-bit FNV-1a: a stable hash, so an API key maps to the same account id on
+/// every run and every platform.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
