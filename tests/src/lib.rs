@@ -1,1 +1,112 @@
+//! Shared helpers for the end-to-end tests: starting a mock with a fixed
+//! calendar, recording the statuses a client observes, and checking them
+//! against `ip-status`.
 
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use ip_mock::{ClockMode, MockServer};
+use ip_status::{Observation, Status};
+use serde_json::Value;
+
+/// Wednesday 2026-01-14 10:30 UTC (GMT): before the 11:00 print run.
+pub const WEDNESDAY_1030_MS: i64 = 1_768_386_600_000;
+
+/// A mock whose clock starts on a fixed Wednesday morning and runs fast
+/// enough that a whole lifecycle takes a fraction of a second.
+pub async fn fast_mock() -> MockServer {
+    MockServer::builder()
+        .start_time_ms(WEDNESDAY_1030_MS)
+        .speed(2_000_000.0)
+        .seed(1)
+        .start()
+        .await
+}
+
+/// A mock whose clock stands still until the test advances it.
+pub fn manual_mock() -> ip_mock::MockServerBuilder {
+    MockServer::builder()
+        .clock(ClockMode::Manual)
+        .start_time_ms(WEDNESDAY_1030_MS)
+        .seed(1)
+}
+
+/// The statuses each letter was seen in, in the order the client saw them,
+/// with repeats collapsed.
+#[derive(Debug, Default)]
+pub struct StatusLog {
+    pub histories: BTreeMap<String, Vec<Status>>,
+}
+
+impl StatusLog {
+    /// Records every letter of a print job object.
+    pub fn record(&mut self, job: &Value) {
+        for letter in job["letters"].as_array().into_iter().flatten() {
+            let id = letter["id"].as_str().expect("letter id").to_owned();
+            let name = letter["status"].as_str().expect("letter status");
+            let status = Status::parse(name).unwrap_or_else(|err| panic!("{err}"));
+            let history = self.histories.entry(id).or_default();
+            if history.last() != Some(&status) {
+                history.push(status);
+            }
+        }
+    }
+
+    /// Asserts that every history moves forward only, as a polling client may
+    /// see it: each observed status is reachable from the one before.
+    pub fn assert_legal(&self) {
+        for (letter, history) in &self.histories {
+            for pair in history.windows(2) {
+                let observation = pair[0].observe(pair[1]);
+                assert!(
+                    matches!(observation, Ok(Observation::Advanced { .. })),
+                    "letter {letter} went {} -> {}: {observation:?}; history {history:?}",
+                    pair[0],
+                    pair[1]
+                );
+            }
+        }
+    }
+}
+
+/// Fetches `url` until `done` holds for the JSON body, recording statuses.
+/// Gives up after ten wall seconds.
+pub async fn poll_until(
+    request: impl Fn() -> reqwest::RequestBuilder,
+    log: &mut StatusLog,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let response = request().send().await.expect("poll request");
+        assert_eq!(response.status(), 200, "poll failed");
+        let job: Value = response.json().await.expect("poll body");
+        log.record(&job);
+        if done(&job) {
+            return job;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "gave up polling; last body {job}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// The statuses of a job's letters.
+pub fn statuses(job: &Value) -> Vec<Status> {
+    job["letters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|letter| {
+            Status::parse(letter["status"].as_str().unwrap_or_default()).expect("known status")
+        })
+        .collect()
+}
+
+/// Whether every letter has reached `status`.
+pub fn all_in(job: &Value, status: Status) -> bool {
+    let statuses = statuses(job);
+    !statuses.is_empty() && statuses.iter().all(|s| *s == status)
+}
