@@ -174,16 +174,27 @@ pub struct Cost {
 
 impl Cost {
     /// UK VAT, in percent, charged to UK customers.
+    ///
+    /// ```
+    /// # use ip_status::Cost;
+    /// assert_eq!(Cost::with_uk_vat(100).tax, Cost::UK_VAT_PERCENT);
+    /// ```
     pub const UK_VAT_PERCENT: i64 = 20;
 
-    /// A cost of `amount` plus 20% UK VAT, rounded to the nearest unit.
+    /// Builds the cost of `amount` plus 20% UK VAT, rounded to the nearest
+    /// unit. A negative amount (a refund) gets a negative tax, rounded the
+    /// same way.
     ///
     /// ```
     /// # use ip_status::Cost;
     /// assert_eq!(Cost::with_uk_vat(0).after_tax, 0);
+    /// assert_eq!(Cost::with_uk_vat(3).tax, 1);
+    /// assert_eq!(Cost::with_uk_vat(-3).tax, -1);
     /// ```
     pub fn with_uk_vat(amount: i64) -> Cost {
-        let tax = (amount * Cost::UK_VAT_PERCENT + 50) / 100;
+        // Flooring the exact tax plus one half rounds negative amounts to the
+        // nearest unit too. A fifth of an integer never ends in .5, so no ties.
+        let tax = (amount * Cost::UK_VAT_PERCENT + 50).div_euclid(100);
         Cost {
             amount,
             tax,

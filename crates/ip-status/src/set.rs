@@ -20,6 +20,11 @@ pub struct StatusSet(u16);
 
 impl StatusSet {
     /// The set with no status.
+    ///
+    /// ```
+    /// # use ip_status::StatusSet;
+    /// assert!(StatusSet::EMPTY.is_empty());
+    /// ```
     pub const EMPTY: StatusSet = StatusSet(0);
 
     /// The set of all nine statuses.

@@ -23,7 +23,9 @@ pub enum Guard {
     /// Only for items posted with a tracked postage service
     /// ([`PostageService::is_tracked`](crate::PostageService::is_tracked)).
     TrackedService,
-    /// Only with a return date and a non-empty reason.
+    /// Only with return details ([`Returned`](crate::Returned)) whose reason is
+    /// not blank: empty and whitespace-only reasons are rejected. The date is
+    /// not checked.
     ReturnDetails,
 }
 

@@ -82,7 +82,9 @@ pub(crate) use serde_via_wire_name;
 /// A value that is either one this crate knows or a wire name it does not.
 ///
 /// Use it where the API may add values in a later version: statuses, postage
-/// services, envelopes. It serialises back to the exact string it was read from.
+/// services, envelopes. An unknown name serialises back verbatim, and a known
+/// value as its canonical wire name, so the alias `failed_wrong_address` comes
+/// back as `invalid_address`.
 ///
 /// ```
 /// use ip_status::{KnownOrUnknown, Status};

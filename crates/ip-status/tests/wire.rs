@@ -1,7 +1,7 @@
 //! JSON round trips of statuses and of the API objects.
 
 use ip_status::strategy;
-use ip_status::{ApiError, KnownOrUnknown, MailItem, PrintJob, Status};
+use ip_status::{ApiError, Cost, KnownOrUnknown, MailItem, PrintJob, Status};
 use proptest::prelude::*;
 
 // Statuses.
@@ -205,4 +205,21 @@ fn print_job_ignores_unknown_fields() {
     let job: PrintJob =
         serde_json::from_str(r#"{"id": "print_1", "added_in_v2": {"nested": [1, 2]}}"#).unwrap();
     assert_eq!(job.id, "print_1");
+}
+
+// Costs.
+
+proptest! {
+    #[test]
+    fn uk_vat_rounds_to_nearest_unit(amount in -1_000_000_000_000i64..=1_000_000_000_000) {
+        let cost = Cost::with_uk_vat(amount);
+        // The exact tax is amount / 5, so the nearest unit is at most 2/5 away.
+        let error_in_fifths = 5 * cost.tax - amount;
+        prop_assert!(
+            (-2..=2).contains(&error_in_fifths),
+            "tax {} for amount {}", cost.tax, amount
+        );
+        prop_assert_eq!(cost.after_tax, amount + cost.tax);
+        prop_assert_eq!(cost.currency, "GBP");
+    }
 }
