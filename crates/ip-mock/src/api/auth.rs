@@ -58,10 +58,14 @@ fn api_key(parts: &Parts) -> Result<String, ApiFailure> {
         })?
         .trim();
 
-    let (scheme, rest) = header.split_once(' ').unwrap_or(("", header));
+    // A header with no space is a raw key, unless it is a bare scheme name.
+    let (scheme, rest) = header.split_once(' ').unwrap_or((header, ""));
     let key = if scheme.eq_ignore_ascii_case("bearer") {
         rest.trim().to_owned()
     } else if scheme.eq_ignore_ascii_case("basic") {
+        if rest.trim().is_empty() {
+            return Err(missing());
+        }
         basic_user(rest.trim())?
     } else {
         header.to_owned()
