@@ -56,8 +56,18 @@
 //!
 //! # Cargo features
 //!
-//! - `proptest`: exports the [`strategy`] module with proptest strategies for
-//!   statuses, legal histories, legal transitions and illegal pairs.
+// The `strategy` module exists only with the feature, so only then is its
+// name a link.
+#![cfg_attr(
+    feature = "proptest",
+    doc = "- `proptest`: exports the [`strategy`] module with proptest strategies for"
+)]
+#![cfg_attr(
+    not(feature = "proptest"),
+    doc = "- `proptest`: exports the `strategy` module with proptest strategies for"
+)]
+//!   statuses, events, legal histories, legal transitions, illegal pairs,
+//!   unknown wire names and whole API objects.
 
 #![warn(missing_docs)]
 
