@@ -426,7 +426,7 @@ proptest! {
     }
 
     #[test]
-    fn check_transition_to_invalid_address_needs_tracked_service(
+    fn check_target_needs_tracked_service(
         service in strategy::any_postage_service()
     ) {
         let context = TransitionContext::with_service(service);
@@ -556,7 +556,7 @@ proptest! {
     }
 
     #[test]
-    fn job_progress_from_statuses_equals_of_letters(
+    fn job_progress_collect_matches_of_letters(
         statuses in proptest::collection::vec(strategy::any_status(), 0..12)
     ) {
         let known: Vec<KnownOrUnknown<Status>> = statuses.iter().copied().map(Into::into).collect();
