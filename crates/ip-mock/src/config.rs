@@ -3,6 +3,8 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use crate::Faults;
+
 /// How the virtual clock moves.
 ///
 /// ```
@@ -67,6 +69,10 @@ pub struct Config {
     pub return_rate: f64,
     /// Share (0 to 1) of tracked letters that the carrier rejects for their address.
     pub invalid_address_rate: f64,
+    /// Faults injected into `/v1` requests.
+    pub faults: Faults,
+    /// A token the control API requires; `None` leaves it open.
+    pub control_token: Option<String>,
 }
 
 /// The default port, chosen to be unlikely to clash with common dev servers.
@@ -89,6 +95,8 @@ impl Default for Config {
             body_limit: 100 * 1024 * 1024,
             return_rate: 0.0,
             invalid_address_rate: 0.0,
+            faults: Faults::default(),
+            control_token: None,
         }
     }
 }

@@ -23,14 +23,47 @@ mod api;
 mod calendar;
 mod clock;
 mod config;
+mod faults;
 mod jobs;
+mod magic;
 mod prices;
 mod server;
 mod sim;
 mod state;
 
+pub use clock::ClockStatus;
 pub use config::{ClockMode, Config, DEFAULT_PORT, DEFAULT_SPEED};
+pub use faults::{Faults, Latency, FORCE_HEADER, RATE_LIMIT_PER_MINUTE};
 pub use server::{MockServer, MockServerBuilder};
+pub use state::{Cause, EventFilter, JournalEntry, ReturnDetails, StatusChange};
+
+/// A control call that cannot be carried out.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use ip_mock::{ControlError, MockServer};
+///
+/// let server = MockServer::start().await;
+/// let err = server.advance_letter("ltr_missing").unwrap_err();
+/// assert!(matches!(err, ControlError::NotFound(_)));
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ControlError {
+    /// No letter or job has that id.
+    #[error("{0}")]
+    NotFound(String),
+    /// The move is not allowed from the current status; `reachable` lists the
+    /// statuses that are.
+    #[error("{message}")]
+    Conflict {
+        /// What failed and why.
+        message: String,
+        /// The statuses reachable from the current one.
+        reachable: Vec<ip_status::Status>,
+    },
+}
 
 /// Runs a server until `shutdown` completes, printing
 /// `listening on http://HOST:PORT` on stdout once it accepts requests.

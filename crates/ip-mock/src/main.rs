@@ -8,7 +8,7 @@
 use std::net::IpAddr;
 
 use clap::Parser;
-use ip_mock::{ClockMode, Config, DEFAULT_PORT};
+use ip_mock::{ClockMode, Config, Faults, Latency, DEFAULT_PORT};
 use tracing_subscriber::EnvFilter;
 
 /// A local mock of the Intelliprint v1 print-and-post API. Every flag can also
@@ -62,6 +62,34 @@ struct Args {
     #[arg(long, env = "IP_MOCK_INVALID_ADDRESS_RATE", default_value_t = 0.0, value_parser = share)]
     invalid_address_rate: f64,
 
+    /// Delay added to every /v1 response: a duration such as "50ms", or a range
+    /// such as "20ms..200ms" for a uniformly random delay.
+    #[arg(long, env = "IP_MOCK_LATENCY")]
+    latency: Option<Latency>,
+
+    /// Share of /v1 requests, from 0 to 1, answered with 500 internal_error.
+    #[arg(long, env = "IP_MOCK_ERROR_RATE", default_value_t = 0.0, value_parser = share)]
+    error_rate: f64,
+
+    /// Share of /v1 requests, from 0 to 1, answered with 503 and an internal_error body.
+    #[arg(long, env = "IP_MOCK_UNAVAILABLE_RATE", default_value_t = 0.0, value_parser = share)]
+    unavailable_rate: f64,
+
+    /// Share of /v1 requests, from 0 to 1, whose connection is closed with no answer.
+    #[arg(long, env = "IP_MOCK_DROP_RATE", default_value_t = 0.0, value_parser = share)]
+    drop_rate: f64,
+
+    /// Enforce the real API's limit of 100 requests per minute per account
+    /// (429 rate_limited with a Retry-After header in seconds).
+    #[arg(long, env = "IP_MOCK_RATE_LIMIT")]
+    rate_limit: bool,
+
+    /// Require this token on the control API (/_mock/...), sent as
+    /// "Authorization: Bearer TOKEN" or in the X-Control-Token header.
+    /// /_mock/health stays open.
+    #[arg(long, env = "IP_MOCK_CONTROL_TOKEN")]
+    control_token: Option<String>,
+
     /// Log filter in tracing's env-filter syntax, for example "debug" to log each
     /// request. Logs go to stderr.
     #[arg(long, env = "IP_MOCK_LOG", default_value = "info")]
@@ -104,6 +132,14 @@ async fn main() -> std::process::ExitCode {
         body_limit: args.body_limit,
         return_rate: args.return_rate,
         invalid_address_rate: args.invalid_address_rate,
+        faults: Faults {
+            latency: args.latency,
+            error_rate: args.error_rate,
+            unavailable_rate: args.unavailable_rate,
+            drop_rate: args.drop_rate,
+            rate_limit: args.rate_limit,
+        },
+        control_token: args.control_token,
     };
 
     match ip_mock::run(config, shutdown_signal()).await {

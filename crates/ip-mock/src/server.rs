@@ -9,8 +9,37 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::clock::ClockStatus;
 use crate::sim::{self, Shared};
-use crate::{api, ClockMode, Config};
+use crate::state::{EventFilter, JournalEntry, ReturnDetails, State, StatusChange};
+use crate::{api, ClockMode, Config, ControlError, Faults};
+
+/// Advances the clock, applying every change due in `span`, and wakes the
+/// scheduler for the new earliest deadline.
+pub(crate) fn advance(shared: &Shared, span: Duration) -> usize {
+    let span_ms = i64::try_from(span.as_millis()).unwrap_or(i64::MAX);
+    let applied = shared.lock().advance(span_ms);
+    shared.wake.notify_one();
+    applied
+}
+
+pub(crate) fn set_paused(shared: &Shared, paused: bool) {
+    shared.lock().clock.set_paused(paused);
+    shared.wake.notify_one();
+}
+
+pub(crate) fn set_speed(shared: &Shared, speed: f64) {
+    shared.lock().clock.set_speed(speed);
+    shared.wake.notify_one();
+}
+
+/// Runs a control operation under the lock and wakes the scheduler, since the
+/// operation may have scheduled new steps.
+pub(crate) fn control<T>(shared: &Shared, operation: impl FnOnce(&mut State) -> T) -> T {
+    let result = operation(&mut shared.lock());
+    shared.wake.notify_one();
+    result
+}
 
 /// A running server: its address, its state, and the token that stops it.
 pub(crate) struct Running {
@@ -166,10 +195,140 @@ impl MockServer {
     /// # }
     /// ```
     pub fn advance(&self, span: Duration) -> usize {
-        let span_ms = i64::try_from(span.as_millis()).unwrap_or(i64::MAX);
-        let applied = self.shared.lock().advance(span_ms);
-        self.shared.wake.notify_one();
-        applied
+        advance(&self.shared, span)
+    }
+
+    /// The virtual clock: time, speed and whether it is paused.
+    pub fn clock(&self) -> ClockStatus {
+        self.shared.lock().clock.status()
+    }
+
+    /// Stops virtual time until [`MockServer::resume`] or [`MockServer::advance`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = ip_mock::MockServer::start().await;
+    /// server.pause();
+    /// let frozen = server.now_ms();
+    /// std::thread::sleep(std::time::Duration::from_millis(5));
+    /// assert_eq!(server.now_ms(), frozen);
+    /// # }
+    /// ```
+    pub fn pause(&self) {
+        set_paused(&self.shared, true);
+    }
+
+    /// Lets virtual time run at the configured speed, also from manual mode.
+    pub fn resume(&self) {
+        set_paused(&self.shared, false);
+    }
+
+    /// Changes the virtual seconds per wall second.
+    ///
+    /// # Panics
+    ///
+    /// When `speed` is not a positive finite number.
+    pub fn set_speed(&self, speed: f64) {
+        assert!(
+            speed.is_finite() && speed > 0.0,
+            "the clock speed must be positive, got {speed}"
+        );
+        set_speed(&self.shared, speed);
+    }
+
+    /// Moves a letter one step along its normal path.
+    ///
+    /// # Errors
+    ///
+    /// [`ControlError::NotFound`] for an unknown letter,
+    /// [`ControlError::Conflict`] when it has no next step.
+    pub fn advance_letter(&self, letter_id: &str) -> Result<Vec<StatusChange>, ControlError> {
+        control(&self.shared, |state| state.advance_letter(letter_id))
+    }
+
+    /// Moves a letter to `target`, applying and recording every transition on
+    /// the way.
+    ///
+    /// # Errors
+    ///
+    /// [`ControlError::NotFound`] for an unknown letter,
+    /// [`ControlError::Conflict`] when `ip-status` says the target is
+    /// unreachable or a guard fails; nothing changes then.
+    pub fn move_letter(
+        &self,
+        letter_id: &str,
+        target: ip_status::Status,
+        details: ReturnDetails,
+    ) -> Result<Vec<StatusChange>, ControlError> {
+        control(&self.shared, |state| {
+            state.move_letter(letter_id, target, &details)
+        })
+    }
+
+    /// Moves every letter of a job one step; a draft job is confirmed.
+    ///
+    /// # Errors
+    ///
+    /// As [`MockServer::advance_letter`], when no letter can move.
+    pub fn advance_job(&self, print_id: &str) -> Result<Vec<StatusChange>, ControlError> {
+        control(&self.shared, |state| state.advance_job(print_id))
+    }
+
+    /// Moves every letter of a job to `target`, confirming a draft first.
+    ///
+    /// # Errors
+    ///
+    /// As [`MockServer::move_letter`]; nothing changes unless every letter
+    /// can reach the target.
+    pub fn move_job(
+        &self,
+        print_id: &str,
+        target: ip_status::Status,
+        details: ReturnDetails,
+    ) -> Result<Vec<StatusChange>, ControlError> {
+        control(&self.shared, |state| {
+            state.move_job(print_id, target, &details)
+        })
+    }
+
+    /// The status changes that match `filter`, oldest first.
+    pub fn events(&self, filter: &EventFilter) -> Vec<StatusChange> {
+        self.shared.lock().status_changes(filter)
+    }
+
+    /// The API requests received, oldest first.
+    pub fn requests(&self) -> Vec<JournalEntry> {
+        self.shared.lock().journal_entries(None)
+    }
+
+    /// Forgets every account, job, pending change and log entry.
+    pub fn reset(&self) {
+        control(&self.shared, State::reset);
+    }
+
+    /// Forgets the jobs and log entries of one API key's account. Returns
+    /// whether the account existed.
+    pub fn reset_account(&self, api_key: &str) -> bool {
+        let account = crate::state::account_id(api_key);
+        control(&self.shared, |state| state.reset_account(&account))
+    }
+
+    /// The faults in force.
+    pub fn faults(&self) -> Faults {
+        self.shared.lock().faults.clone()
+    }
+
+    /// Replaces the faults in force.
+    ///
+    /// # Panics
+    ///
+    /// When a rate is outside 0 to 1.
+    pub fn set_faults(&self, faults: Faults) {
+        if let Err(message) = faults.validate() {
+            panic!("invalid faults: {message}");
+        }
+        self.shared.lock().faults = faults;
     }
 }
 
@@ -277,6 +436,18 @@ impl MockServerBuilder {
     /// The share (0 to 1) of tracked letters rejected for their address.
     pub fn invalid_address_rate(mut self, rate: f64) -> Self {
         self.config.invalid_address_rate = rate;
+        self
+    }
+
+    /// The faults to inject into `/v1` requests.
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.config.faults = faults;
+        self
+    }
+
+    /// Requires this token on the control API.
+    pub fn control_token(mut self, token: impl Into<String>) -> Self {
+        self.config.control_token = Some(token.into());
         self
     }
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::http::HeaderMap;
 use base64::Engine;
 use ip_status::ErrorCode;
 
@@ -25,7 +26,7 @@ impl FromRequestParts<Arc<Shared>> for Account {
         parts: &mut Parts,
         shared: &Arc<Shared>,
     ) -> Result<Self, Self::Rejection> {
-        let key = api_key(parts)?;
+        let key = api_key(&parts.headers)?;
         let allowed = &shared.config.api_keys;
         if !allowed.is_empty() && !allowed.iter().any(|k| k == &key) {
             return Err(ApiFailure::new(
@@ -38,14 +39,21 @@ impl FromRequestParts<Arc<Shared>> for Account {
     }
 }
 
-fn api_key(parts: &Parts) -> Result<String, ApiFailure> {
+/// The account id of the request's API key, without creating the account.
+pub fn account_of(headers: &HeaderMap) -> Option<String> {
+    api_key(headers)
+        .ok()
+        .map(|key| crate::state::account_id(&key))
+}
+
+fn api_key(headers: &HeaderMap) -> Result<String, ApiFailure> {
     let missing = || {
         ApiFailure::new(
             ErrorCode::NoApiKey,
             "No API key provided. Send it in the Authorization header as 'Bearer <key>'",
         )
     };
-    let Some(header) = parts.headers.get(AUTHORIZATION) else {
+    let Some(header) = headers.get(AUTHORIZATION) else {
         return Err(missing());
     };
     let header = header

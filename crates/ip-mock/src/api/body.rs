@@ -420,7 +420,7 @@ mod tests {
             ("postage[service]".to_string(), "y".to_string()),
         ];
         let err = nest_pairs(pairs).unwrap_err();
-        assert_eq!(err.0.error.param.as_deref(), Some("postage[service]"));
+        assert_eq!(err.body.error.param.as_deref(), Some("postage[service]"));
     }
 
     #[test]

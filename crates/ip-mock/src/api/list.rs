@@ -426,21 +426,21 @@ mod tests {
         for raw in ["limit=0", "limit=1001", "limit=ten"] {
             let err = ListQuery::parse(raw).unwrap_err();
             assert_eq!(err.code(), Some(ErrorCode::ParameterInvalid), "{raw}");
-            assert_eq!(err.0.error.param.as_deref(), Some("limit"), "{raw}");
+            assert_eq!(err.body.error.param.as_deref(), Some("limit"), "{raw}");
         }
     }
 
     #[test]
     fn unknown_field_is_invalid() {
         let err = ListQuery::parse("fields=letters.colour").unwrap_err();
-        assert_eq!(err.0.error.param.as_deref(), Some("fields"));
+        assert_eq!(err.body.error.param.as_deref(), Some("fields"));
     }
 
     #[test]
     fn unknown_parameter_suggests() {
         let err = ListQuery::parse("sort_feild=created").unwrap_err();
         assert_eq!(err.code(), Some(ErrorCode::ParameterUnknown));
-        assert!(err.0.error.message.contains("Did you mean sort_field?"));
+        assert!(err.body.error.message.contains("Did you mean sort_field?"));
     }
 
     #[test]

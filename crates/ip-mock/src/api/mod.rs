@@ -1,4 +1,5 @@
-//! The HTTP surface: routes, request ids, logging and the 404 fallback.
+//! The HTTP surface: routes, request ids, the request journal and the 404
+//! fallback.
 //!
 //! | route | handler |
 //! |---|---|
@@ -8,9 +9,11 @@
 //! | `POST /v1/prints/{id}` | [`prints::update`] |
 //! | `DELETE /v1/prints/{id}` | [`prints::delete`] |
 //! | `GET /_mock/health` | [`health`] |
+//! | `/_mock/…` | the control API, in [`control`] |
 
 pub mod auth;
 pub mod body;
+pub mod control;
 pub mod error;
 pub mod list;
 pub mod prints;
@@ -19,7 +22,7 @@ pub mod schema;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, Uri};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -27,12 +30,15 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
+use crate::faults;
 use crate::sim::Shared;
+use crate::state::JournalEntry;
 use error::{ApiFailure, LoggedErrorCode};
 
 /// Builds the router with every route and layer.
 pub fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
+    // The API routes, behind the fault layer.
+    let api = Router::new()
         .route("/v1/prints", post(prints::create).get(prints::list))
         .route(
             "/v1/prints/{id}",
@@ -40,10 +46,41 @@ pub fn router(shared: Arc<Shared>) -> Router {
                 .post(prints::update)
                 .delete(prints::delete),
         )
+        .route_layer(middleware::from_fn_with_state(
+            shared.clone(),
+            faults::inject,
+        ));
+
+    // The control API, behind the optional control token.
+    let control = Router::new()
+        .route("/_mock/clock", get(control::clock))
+        .route("/_mock/clock/advance", post(control::advance_clock))
+        .route("/_mock/clock/pause", post(control::pause_clock))
+        .route("/_mock/clock/resume", post(control::resume_clock))
+        .route("/_mock/clock/speed", post(control::set_speed))
+        .route("/_mock/letters/{id}/advance", post(control::advance_letter))
+        .route("/_mock/letters/{id}/status", post(control::move_letter))
+        .route("/_mock/prints/{id}/advance", post(control::advance_job))
+        .route("/_mock/prints/{id}/status", post(control::move_job))
+        .route("/_mock/events", get(control::events))
+        .route("/_mock/requests", get(control::requests))
+        .route("/_mock/reset", post(control::reset))
+        .route(
+            "/_mock/faults",
+            get(control::faults).post(control::set_faults),
+        )
+        .route_layer(middleware::from_fn_with_state(
+            shared.clone(),
+            control::require_token,
+        ));
+
+    Router::new()
+        .merge(api)
+        .merge(control)
         .route("/_mock/health", get(health))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
-        .layer(middleware::from_fn(tag_response))
+        .layer(middleware::from_fn_with_state(shared.clone(), tag_response))
         .with_state(shared)
 }
 
@@ -59,12 +96,14 @@ async fn not_found(method: Method, uri: Uri) -> ApiFailure {
 
 static REQUEST_COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// Gives every response a `request-id` and the mock's version, and logs the
-/// request at debug level (never its headers, which hold the API key).
-async fn tag_response(request: Request, next: Next) -> Response {
+/// Gives every response a `request-id` and the mock's version, logs the
+/// request at debug level (never its headers, which hold the API key), and
+/// records API requests in the journal.
+async fn tag_response(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let request_id = next_request_id();
+    let account = auth::account_of(request.headers());
 
     let mut response = next.run(request).await;
 
@@ -78,6 +117,20 @@ async fn tag_response(request: Request, next: Next) -> Response {
             tracing::debug!(%method, %path, status, %code, %request_id, "request rejected")
         }
         None => tracing::debug!(%method, %path, status, %request_id, "request"),
+    }
+
+    if !path.starts_with("/_mock/") {
+        let mut state = shared.lock();
+        let time_ms = state.clock.now_ms();
+        state.journal.push(JournalEntry {
+            method: method.to_string(),
+            path,
+            status,
+            request_id: request_id.clone(),
+            account,
+            error_code: code.map(|code| code.to_string()),
+            time_ms,
+        });
     }
 
     let headers = response.headers_mut();

@@ -311,24 +311,24 @@ mod tests {
     fn unknown_parameter_suggests_closest() {
         let err = check(json!({"confimred": true})).unwrap_err();
         assert_eq!(
-            err.0.error.message,
+            err.body.error.message,
             "Received unknown parameter: confimred (Did you mean confirmed?)"
         );
-        assert_eq!(err.0.error.param.as_deref(), Some("confimred"));
+        assert_eq!(err.body.error.param.as_deref(), Some("confimred"));
     }
 
     #[test]
     fn nested_unknown_parameter_has_dot_path() {
         let err = check(json!({"postage": {"servce": "uk_first_class"}})).unwrap_err();
-        assert_eq!(err.0.error.param.as_deref(), Some("postage.servce"));
-        assert!(err.0.error.message.contains("Did you mean service?"));
+        assert_eq!(err.body.error.param.as_deref(), Some("postage.servce"));
+        assert!(err.body.error.message.contains("Did you mean service?"));
     }
 
     #[test]
     fn bad_enum_names_the_options() {
         let err = check(json!({"postage": {"service": "pigeon"}})).unwrap_err();
-        assert_eq!(err.0.error.param.as_deref(), Some("postage.service"));
-        assert!(err.0.error.message.contains("uk_first_class"));
+        assert_eq!(err.body.error.param.as_deref(), Some("postage.service"));
+        assert!(err.body.error.message.contains("uk_first_class"));
     }
 
     #[test]
@@ -344,7 +344,7 @@ mod tests {
     fn array_item_errors_have_index_path() {
         let err = check(json!({"recipients": [{"address": {"line": 5}}]})).unwrap_err();
         assert_eq!(
-            err.0.error.param.as_deref(),
+            err.body.error.param.as_deref(),
             Some("recipients.0.address.line")
         );
     }

@@ -1,14 +1,20 @@
 //! The mock's whole state: accounts, their print jobs, the virtual clock, the
 //! random number generator and the schedule of pending status changes.
 //!
-//! Every status change goes through [`State::change_status`], which asks
-//! `ip-status` whether the change is legal; the mock has no rule of its own.
+//! Every status change goes through [`State::change_status`] (in `engine`),
+//! which asks `ip-status` whether the change is legal; the mock has no rule
+//! of its own.
+
+mod control;
+mod engine;
+pub mod log;
+
+pub use control::ReturnDetails;
+pub use log::{Cause, EventFilter, JournalEntry, StatusChange};
 
 use std::collections::{BTreeMap, HashMap};
 
-use ip_status::{
-    Deleted, Event, PostageService, PrintJob, Returned, Status, TransitionContext, TransitionError,
-};
+use ip_status::{Deleted, Event, PostageService, PrintJob, Status};
 use rand::distr::Alphanumeric;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -18,11 +24,13 @@ use serde_json::{Map, Value};
 
 use crate::api::body::UploadedFile;
 use crate::api::error::ApiFailure;
-use crate::calendar;
 use crate::clock::VirtualClock;
+use crate::faults::{Faults, RateLimiter};
 use crate::jobs::{self, PrintRequest};
+use crate::magic::{self, LetterMagic};
 use crate::Config;
 use ip_status::ErrorCode;
+use log::{Bounded, IdSuffix, LoggedChange};
 
 /// A draft can be confirmed up to 30 days after it was created.
 pub const DRAFT_LIFETIME_MS: i64 = 30 * DAY_MS;
@@ -39,13 +47,14 @@ pub const RETURN_REASONS: [&str; 5] = [
     "Address Inaccessible",
 ];
 
-/// What will happen to a confirmed letter once it reaches the carrier, drawn
-/// from the seeded generator at confirmation.
+/// What will happen to a confirmed letter, chosen at confirmation by a magic
+/// postcode or drawn from the seeded generator.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fate {
     Delivered,
     Returned { reason: String },
     InvalidAddress,
+    StuckInPrinting,
 }
 
 /// A job as stored: the wire object plus what the simulation needs.
@@ -94,15 +103,25 @@ pub enum Due {
 pub struct State {
     pub clock: VirtualClock,
     /// The only source of randomness, so that a seed replays a run.
-    rng: StdRng,
+    pub(crate) rng: StdRng,
     pub accounts: Vec<Account>,
     account_by_key: HashMap<String, usize>,
     /// Pending changes keyed by (due time in unix ms, insertion number); the
     /// number keeps simultaneous changes in the order they were scheduled.
     schedule: BTreeMap<(i64, u64), Due>,
     next_seq: u64,
+    /// Every letter by id, for the control API, which is not scoped by key.
+    letters: HashMap<IdSuffix, (JobKey, u32)>,
+    /// Every status change, oldest first.
+    pub events: Bounded<LoggedChange>,
+    /// Every API request, oldest first.
+    pub journal: Bounded<JournalEntry>,
+    seed: u64,
     return_rate: f64,
     invalid_address_rate: f64,
+    /// The faults in force for `/v1` requests.
+    pub faults: Faults,
+    pub rate_limiter: RateLimiter,
 }
 
 impl State {
@@ -114,8 +133,14 @@ impl State {
             account_by_key: HashMap::new(),
             schedule: BTreeMap::new(),
             next_seq: 0,
+            letters: HashMap::new(),
+            events: Bounded::new(log::EVENT_LOG_CAPACITY),
+            journal: Bounded::new(log::JOURNAL_CAPACITY),
+            seed,
             return_rate: config.return_rate,
             invalid_address_rate: config.invalid_address_rate,
+            faults: config.faults.clone(),
+            rate_limiter: RateLimiter::default(),
         }
     }
 
@@ -126,7 +151,7 @@ impl State {
         }
         let index = self.accounts.len();
         self.accounts.push(Account {
-            id: format!("acc_{:016x}", fnv1a(key.as_bytes())),
+            id: account_id(key),
             ..Account::default()
         });
         self.account_by_key.insert(key.to_owned(), index);
@@ -164,6 +189,19 @@ impl State {
         self.accounts.get_mut(key.account)?.jobs.get_mut(&key.seq)
     }
 
+    /// Removes a job and its letters from every index.
+    fn remove_job(&mut self, key: JobKey) -> Option<JobRecord> {
+        let account = self.accounts.get_mut(key.account)?;
+        let record = account.jobs.remove(&key.seq)?;
+        account.by_id.remove(&record.job.id);
+        for letter in &record.job.letters {
+            if let Some(suffix) = IdSuffix::of(&letter.id, "ltr_") {
+                self.letters.remove(&suffix);
+            }
+        }
+        Some(record)
+    }
+
     /// Creates a job (and confirms it when asked) for `POST /v1/prints`.
     pub fn create(
         &mut self,
@@ -171,6 +209,7 @@ impl State {
         request: PrintRequest,
         upload: Option<&UploadedFile>,
     ) -> Result<PrintJob, ApiFailure> {
+        check_reference_magic(request.reference.as_deref(), request.confirmed)?;
         let document = jobs::document(&request, upload)?;
         let settings = jobs::settings(&request)?;
         let addresses = jobs::addresses(&request, &document, &settings.splitting)?;
@@ -217,12 +256,17 @@ impl State {
             fates: Vec::new(),
             created_ms: now,
         };
+        for (index, letter) in record.job.letters.iter().enumerate() {
+            if let Some(suffix) = IdSuffix::of(&letter.id, "ltr_") {
+                self.letters.insert(suffix, (key, index as u32));
+            }
+        }
         let stored = &mut self.accounts[account];
         stored.jobs.insert(seq, record);
         stored.by_id.insert(id, seq);
 
         if request.confirmed {
-            self.confirm(key)?;
+            self.confirm(key, Cause::ApiRequest)?;
         }
         Ok(self.record(key).map(|r| r.job.clone()).unwrap_or_default())
     }
@@ -268,19 +312,20 @@ impl State {
         updated.postage = settings.postage.clone();
         jobs::refresh_derived_fields(&mut updated, &settings);
 
+        check_reference_magic(updated.reference.as_deref(), confirm)?;
         if confirm {
             check_not_expired(record.created_ms, now, &updated.id)?;
         }
         record.job = updated;
         if confirm {
-            self.confirm(key)?;
+            self.confirm(key, Cause::ApiRequest)?;
         }
         Ok(self.record(key).map(|r| r.job.clone()).unwrap_or_default())
     }
 
     /// Confirms a draft: every letter goes to `waiting_to_print`, its fate is
     /// drawn, and its print run is scheduled.
-    fn confirm(&mut self, key: JobKey) -> Result<(), ApiFailure> {
+    fn confirm(&mut self, key: JobKey, cause: Cause) -> Result<(), ApiFailure> {
         let now = self.clock.now_ms();
         let return_rate = self.return_rate;
         let invalid_rate = self.invalid_address_rate;
@@ -297,8 +342,18 @@ impl State {
         let letter_count = record.job.letters.len();
         let testmode = record.job.testmode;
 
-        let fates: Vec<Fate> = (0..letter_count)
-            .map(|_| {
+        let magic: Vec<Option<LetterMagic>> = record
+            .job
+            .letters
+            .iter()
+            .map(|l| magic::letter_magic(&l.address))
+            .collect();
+        let fates: Vec<Fate> = magic
+            .into_iter()
+            .map(|magic| {
+                if let Some(magic) = magic {
+                    return fate_from_magic(magic, tracked);
+                }
                 if tracked && self.rng.random_bool(invalid_rate.clamp(0.0, 1.0)) {
                     Fate::InvalidAddress
                 } else if self.rng.random_bool(return_rate.clamp(0.0, 1.0)) {
@@ -318,7 +373,7 @@ impl State {
             record.fates = fates;
         }
         for letter in 0..letter_count {
-            self.change_status(key, letter as u32, Event::Confirm, now)
+            self.change_status(key, letter as u32, Event::Confirm, now, cause, None)
                 .map_err(|err| ApiFailure::new(ErrorCode::InternalError, err.to_string()))?;
         }
         if testmode {
@@ -337,9 +392,7 @@ impl State {
 
         if !record.job.confirmed {
             let id = record.job.id.clone();
-            let account = &mut self.accounts[key.account];
-            account.jobs.remove(&key.seq);
-            account.by_id.remove(&id);
+            self.remove_job(key);
             return Ok(Err(Deleted::print(&id)));
         }
 
@@ -352,7 +405,7 @@ impl State {
             .map(|(i, _)| i as u32)
             .collect();
         for letter in waiting {
-            self.change_status(key, letter, Event::Cancel, now)
+            self.change_status(key, letter, Event::Cancel, now, Cause::ApiRequest, None)
                 .map_err(|err| ApiFailure::new(ErrorCode::InternalError, err.to_string()))?;
         }
         Ok(Ok(self
@@ -360,163 +413,40 @@ impl State {
             .map(|r| r.job.clone())
             .unwrap_or_default()))
     }
+}
 
-    /// Moves one letter by `event` at virtual time `at_ms`, after `ip-status`
-    /// accepts the change for this letter, and schedules its next step.
-    pub fn change_status(
-        &mut self,
-        key: JobKey,
-        letter: u32,
-        event: Event,
-        at_ms: i64,
-    ) -> Result<Status, TransitionError> {
-        let Some(record) = self.record(key) else {
-            return Err(TransitionError::IllegalEvent {
-                from: Status::Draft,
-                event,
-            });
-        };
-        let index = letter as usize;
-        let item = &record.job.letters[index];
-        let from = item.status.known().unwrap_or_default();
-        let service = item.postage_service.known();
-        let fate = record.fates.get(index).cloned().unwrap_or(Fate::Delivered);
-        let mail_date_ms = record.job.postage.mail_date.map(|s| s * 1000);
-
-        let returned = match &fate {
-            Fate::Returned { reason } => Some(Returned {
-                date: at_ms / 1000,
-                reason: reason.clone(),
-            }),
-            _ => None,
-        };
-        let context = TransitionContext {
-            postage_service: service,
-            returned: returned.as_ref(),
-        };
-        let to = from.apply_with(event, &context)?;
-
-        let tracking_number = (to == Status::Shipping
-            && service.is_some_and(PostageService::is_tracked))
-        .then(|| self.tracking_number());
-        let Some(record) = self.record_mut(key) else {
-            return Ok(to);
-        };
-        let item = &mut record.job.letters[index];
-        item.status = to.into();
-        match to {
-            Status::Shipping => item.tracking_number = tracking_number,
-            Status::Sent => item.shipped_date = Some(at_ms / 1000),
-            Status::Returned => item.returned = returned,
-            _ => {}
-        }
-        tracing::debug!(letter = %item.id, %from, %to, %event, at_ms, "status changed");
-
-        if let Some((next_event, due_ms)) = next_step(to, &fate, service, at_ms, mail_date_ms) {
-            self.schedule(
-                due_ms,
-                Due::Letter {
-                    job: key,
-                    letter,
-                    event: next_event,
-                },
-            );
-        }
-        Ok(to)
-    }
-
-    fn tracking_number(&mut self) -> String {
-        let letters: String = (0..2)
-            .map(|_| char::from(b'A' + self.rng.random_range(0..26u8)))
-            .collect();
-        let digits: u32 = self.rng.random_range(0..1_000_000_000);
-        format!("{letters}{digits:09}GB")
-    }
-
-    pub fn schedule(&mut self, due_ms: i64, due: Due) {
-        let seq = self.next_seq();
-        self.schedule.insert((due_ms, seq), due);
-    }
-
-    /// The due time of the earliest pending change.
-    pub fn next_due_ms(&self) -> Option<i64> {
-        self.schedule
-            .first_key_value()
-            .map(|((due_ms, _), _)| *due_ms)
-    }
-
-    /// Applies, in due order, every pending change due at or before
-    /// `until_ms`, including the ones those changes schedule. Returns how many
-    /// were applied.
-    pub fn run_due(&mut self, until_ms: i64) -> usize {
-        let mut applied = 0;
-        while let Some(entry) = self.schedule.first_entry() {
-            if entry.key().0 > until_ms {
-                break;
-            }
-            let ((due_ms, _), due) = entry.remove_entry();
-            match due {
-                Due::Letter { job, letter, event } => {
-                    // A letter cancelled since this step was scheduled no
-                    // longer accepts it; that is expected, not an error.
-                    if let Err(err) = self.change_status(job, letter, event, due_ms) {
-                        tracing::debug!(%err, "scheduled change no longer applies");
-                    }
-                }
-                Due::PurgeTestJob { job } => self.purge(job),
-            }
-            applied += 1;
-        }
-        applied
-    }
-
-    fn purge(&mut self, key: JobKey) {
-        let account = &mut self.accounts[key.account];
-        if let Some(record) = account.jobs.remove(&key.seq) {
-            account.by_id.remove(&record.job.id);
-            tracing::debug!(job = %record.job.id, "test job deleted a week after confirmation");
-        }
-    }
-
-    /// Advances a clock by `span_ms`, applying every change that falls due on
-    /// the way at its own due time.
-    pub fn advance(&mut self, span_ms: i64) -> usize {
-        let target = self.clock.now_ms().saturating_add(span_ms.max(0));
-        let applied = self.run_due(target);
-        self.clock.advance_to(target);
-        applied
+/// The fate a magic postcode sets. An untracked letter with an invalid address
+/// is not checked by the carrier, so it is sent and comes back instead.
+fn fate_from_magic(magic: LetterMagic, tracked: bool) -> Fate {
+    match magic {
+        LetterMagic::Returned(reason) => Fate::Returned {
+            reason: reason.to_owned(),
+        },
+        LetterMagic::InvalidAddress if tracked => Fate::InvalidAddress,
+        LetterMagic::InvalidAddress => Fate::Returned {
+            reason: magic::UNTRACKED_INVALID_ADDRESS_REASON.to_owned(),
+        },
+        LetterMagic::StuckInPrinting => Fate::StuckInPrinting,
     }
 }
 
-/// The event that follows `status` in the normal course, and when.
-fn next_step(
-    status: Status,
-    fate: &Fate,
-    service: Option<PostageService>,
-    at_ms: i64,
-    mail_date_ms: Option<i64>,
-) -> Option<(Event, i64)> {
-    match status {
-        Status::WaitingToPrint => Some((
-            Event::StartPrinting,
-            calendar::next_print_run(at_ms, mail_date_ms),
+/// Fails a create or update whose `reference` is a magic value: the error
+/// references always, the payment one only when the request confirms.
+fn check_reference_magic(reference: Option<&str>, confirming: bool) -> Result<(), ApiFailure> {
+    match magic::reference_magic(reference) {
+        Some(ErrorCode::PaymentError) if confirming => Err(ApiFailure::new(
+            ErrorCode::PaymentError,
+            "The payment for this print job failed; the job was not confirmed",
         )),
-        Status::Printing => Some((Event::Enclose, at_ms + calendar::PRINTING_MS)),
-        Status::Enclosing => Some((Event::Dispatch, at_ms + calendar::ENCLOSING_MS)),
-        Status::Shipping => {
-            let tracked = service.is_some_and(PostageService::is_tracked);
-            let event = if tracked && *fate == Fate::InvalidAddress {
-                Event::RejectAddress
-            } else {
-                Event::HandToCarrier
-            };
-            Some((event, calendar::next_collection(at_ms)))
-        }
-        Status::Sent => match fate {
-            Fate::Returned { .. } => Some((Event::Return, at_ms + calendar::RETURN_AFTER_MS)),
-            _ => None,
-        },
-        _ => None,
+        Some(ErrorCode::InternalError) => Err(ApiFailure::new(
+            ErrorCode::InternalError,
+            "An internal error occurred",
+        )),
+        Some(ErrorCode::RateLimited) => Err(ApiFailure::rate_limited(
+            "Too many requests; retry after the Retry-After delay",
+            60,
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -591,8 +521,12 @@ fn merged<T: Serialize + DeserializeOwned + Default>(
         .map_err(|err| ApiFailure::invalid(param, format!("Invalid value for {param}: {err}")))
 }
 
-/// 64-bit FNV-1a: a stable hash, so an API key maps to the same account id on
-/// every run and every platform.
+/// `acc_` and a 64-bit FNV-1a hash of the key: stable, so an API key maps to
+/// the same account id on every run and every platform.
+pub fn account_id(key: &str) -> String {
+    format!("acc_{:016x}", fnv1a(key.as_bytes()))
+}
+
 fn fnv1a(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in bytes {
