@@ -110,3 +110,73 @@ pub fn all_in(job: &Value, status: Status) -> bool {
     let statuses = statuses(job);
     !statuses.is_empty() && statuses.iter().all(|s| *s == status)
 }
+
+/// A thin HTTP client for one API key, as the tests use it.
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub base: String,
+    pub key: String,
+    pub http: reqwest::Client,
+}
+
+impl Api {
+    pub fn new(server: &MockServer, key: &str) -> Api {
+        Api {
+            base: server.uri(),
+            key: key.to_owned(),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// Sends a JSON request with the key and returns the status and body.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("Authorization", &self.key);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let body = response.json().await.expect("JSON body");
+        (status, body)
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+
+    /// Creates a job and returns it, failing the test unless it succeeds.
+    pub async fn create(&self, body: Value) -> Value {
+        let (status, job) = self.post("/v1/prints", body).await;
+        assert_eq!(status, 200, "create failed: {job}");
+        job
+    }
+
+    /// Retrieves a job, failing the test unless it exists.
+    pub async fn job(&self, id: &str) -> Value {
+        let (status, job) = self.get(&format!("/v1/prints/{id}")).await;
+        assert_eq!(status, 200, "retrieve failed: {job}");
+        job
+    }
+}
+
+/// A confirmed one-letter job body for `postcode` and `service`.
+pub fn one_letter_job(postcode: &str, service: &str) -> Value {
+    serde_json::json!({
+        "confirmed": true,
+        "content": "Hello",
+        "recipients": [{"address": {"name": "Test", "line": "1 Test Street", "postcode": postcode, "country": "GB"}}],
+        "postage": {"service": service}
+    })
+}
