@@ -25,7 +25,7 @@ mod clock;
 mod config;
 mod faults;
 mod jobs;
-mod magic;
+pub mod magic;
 mod prices;
 mod server;
 mod sim;
