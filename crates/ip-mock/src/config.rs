@@ -73,6 +73,14 @@ pub struct Config {
     pub faults: Faults,
     /// A token the control API requires; `None` leaves it open.
     pub control_token: Option<String>,
+    /// Webhook endpoints registered at start: `URL`, or `URL#whsec_…` to give
+    /// the signing secret.
+    pub webhooks: Vec<String>,
+    /// Wall-clock limit of one webhook delivery attempt.
+    pub webhook_timeout: Duration,
+    /// Messages per endpoint that may wait for delivery; more are dropped and
+    /// counted.
+    pub webhook_queue: usize,
 }
 
 /// The default port, chosen to be unlikely to clash with common dev servers.
@@ -97,6 +105,9 @@ impl Default for Config {
             invalid_address_rate: 0.0,
             faults: Faults::default(),
             control_token: None,
+            webhooks: Vec::new(),
+            webhook_timeout: Duration::from_secs(15),
+            webhook_queue: 10_000,
         }
     }
 }

@@ -30,12 +30,14 @@ mod prices;
 mod server;
 mod sim;
 mod state;
+mod webhook;
 
 pub use clock::ClockStatus;
 pub use config::{ClockMode, Config, DEFAULT_PORT, DEFAULT_SPEED};
 pub use faults::{Faults, Latency, FORCE_HEADER, RATE_LIMIT_PER_MINUTE};
 pub use server::{MockServer, MockServerBuilder};
 pub use state::{Cause, EventFilter, JournalEntry, ReturnDetails, StatusChange};
+pub use webhook::{DeliveryAttempt, WebhookEndpoint, WebhookStats, RETRY_SCHEDULE};
 
 /// A control call that cannot be carried out.
 ///

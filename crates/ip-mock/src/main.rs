@@ -90,6 +90,22 @@ struct Args {
     #[arg(long, env = "IP_MOCK_CONTROL_TOKEN")]
     control_token: Option<String>,
 
+    /// Send signed letter.updated webhooks to this http:// URL (repeat the flag
+    /// for several; the variable takes a comma-separated list). Append
+    /// "#whsec_..." to give the signing secret; otherwise one is generated and
+    /// shown by GET /_mock/webhooks.
+    #[arg(long = "webhook", env = "IP_MOCK_WEBHOOK", value_delimiter = ',')]
+    webhooks: Vec<String>,
+
+    /// Wall-clock limit of one webhook delivery attempt, such as "15s".
+    #[arg(long, env = "IP_MOCK_WEBHOOK_TIMEOUT", default_value = "15s", value_parser = humantime::parse_duration)]
+    webhook_timeout: std::time::Duration,
+
+    /// Webhook messages per endpoint that may wait for delivery; further ones
+    /// are dropped, logged and counted.
+    #[arg(long, env = "IP_MOCK_WEBHOOK_QUEUE", default_value_t = 10_000)]
+    webhook_queue: usize,
+
     /// Log filter in tracing's env-filter syntax, for example "debug" to log each
     /// request. Logs go to stderr.
     #[arg(long, env = "IP_MOCK_LOG", default_value = "info")]
@@ -140,6 +156,9 @@ async fn main() -> std::process::ExitCode {
             rate_limit: args.rate_limit,
         },
         control_token: args.control_token,
+        webhooks: args.webhooks,
+        webhook_timeout: args.webhook_timeout,
+        webhook_queue: args.webhook_queue,
     };
 
     match ip_mock::run(config, shutdown_signal()).await {

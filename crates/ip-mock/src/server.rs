@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use crate::clock::ClockStatus;
 use crate::sim::{self, Shared};
 use crate::state::{EventFilter, JournalEntry, ReturnDetails, State, StatusChange};
+use crate::webhook::{self, DeliveryAttempt, WebhookEndpoint, WebhookStats};
 use crate::{api, ClockMode, Config, ControlError, Faults};
 
 /// Advances the clock, applying every change due in `span`, and wakes the
@@ -54,8 +55,18 @@ pub(crate) struct Running {
 pub(crate) async fn spawn(config: Config) -> io::Result<Running> {
     let listener = TcpListener::bind((config.host, config.port)).await?;
     let address = listener.local_addr()?;
+    let webhooks = config.webhooks.clone();
     let shared = Arc::new(Shared::new(config));
     let shutdown = CancellationToken::new();
+    shared.lock().webhooks.shutdown = shutdown.child_token();
+    for endpoint in webhooks {
+        let (url, secret) = match endpoint.split_once('#') {
+            Some((url, secret)) => (url, Some(secret)),
+            None => (endpoint.as_str(), None),
+        };
+        webhook::add_endpoint(&shared, url, secret)
+            .map_err(|message| io::Error::new(io::ErrorKind::InvalidInput, message))?;
+    }
 
     let scheduler = tokio::spawn(sim::run_scheduler(shared.clone(), shutdown.clone()));
     let app = api::router(shared.clone());
@@ -319,6 +330,51 @@ impl MockServer {
         self.shared.lock().faults.clone()
     }
 
+    /// Registers a webhook endpoint; the secret (`whsec_…`) is generated
+    /// when not given.
+    ///
+    /// # Errors
+    ///
+    /// When the URL is not an `http://` URL or the secret is malformed.
+    pub fn add_webhook(&self, url: &str, secret: Option<&str>) -> Result<WebhookEndpoint, String> {
+        webhook::add_endpoint(&self.shared, url, secret)
+    }
+
+    /// The registered webhook endpoints, secrets included.
+    pub fn webhooks(&self) -> Vec<WebhookEndpoint> {
+        self.shared.lock().webhooks.endpoints()
+    }
+
+    /// Removes a webhook endpoint; returns whether it existed.
+    pub fn remove_webhook(&self, endpoint_id: &str) -> bool {
+        self.shared.lock().webhooks.remove(endpoint_id)
+    }
+
+    /// Every delivery attempt so far, oldest first.
+    pub fn deliveries(&self) -> Vec<DeliveryAttempt> {
+        self.shared
+            .lock()
+            .webhooks
+            .attempts
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    /// Counts of queued, delivered, failed and dropped webhook messages.
+    pub fn webhook_stats(&self) -> WebhookStats {
+        self.shared.lock().webhooks.stats
+    }
+
+    /// Sends a stored event again, with its original id, to every endpoint.
+    /// Returns the number of endpoints it was queued for, or `None` for an
+    /// unknown event.
+    pub fn replay_webhook(&self, event_id: &str) -> Option<usize> {
+        let mut state = self.shared.lock();
+        let message = state.webhooks.message(event_id)?;
+        Some(state.webhooks.publish(message, None))
+    }
+
     /// Replaces the faults in force.
     ///
     /// # Panics
@@ -442,6 +498,24 @@ impl MockServerBuilder {
     /// The faults to inject into `/v1` requests.
     pub fn faults(mut self, faults: Faults) -> Self {
         self.config.faults = faults;
+        self
+    }
+
+    /// Registers a webhook endpoint at start: `URL`, or `URL#whsec_…`.
+    pub fn webhook(mut self, endpoint: impl Into<String>) -> Self {
+        self.config.webhooks.push(endpoint.into());
+        self
+    }
+
+    /// The wall-clock limit of one webhook delivery attempt (default 15 s).
+    pub fn webhook_timeout(mut self, timeout: Duration) -> Self {
+        self.config.webhook_timeout = timeout;
+        self
+    }
+
+    /// Messages per endpoint that may wait for delivery (default 10,000).
+    pub fn webhook_queue(mut self, capacity: usize) -> Self {
+        self.config.webhook_queue = capacity;
         self
     }
 

@@ -90,8 +90,8 @@ pub use diagram::mermaid_diagram;
 pub use event::Event;
 pub use model::{
     Address, AddressWindow, ApiError, ApiErrorDetail, Background, Cost, Deleted, DoubleSided,
-    ErrorCode, ErrorType, List, MailItem, Nudge, Postage, PrintJob, Printing, RemoveLetters,
-    Returned, Splitting, SplittingMethod,
+    ErrorCode, ErrorType, LetterUpdated, List, MailItem, Nudge, Postage, PrintJob, Printing,
+    RemoveLetters, Returned, Splitting, SplittingMethod,
 };
 pub use observation::{ImpossibleObservation, Observation};
 pub use postage::{Envelope, JobType, PostageService};

@@ -356,6 +356,77 @@ impl Deleted {
     }
 }
 
+/// The payload of a `letter.updated` webhook, sent when a confirmed mail item
+/// changes status. It is a flat object: the item's fields plus its job's.
+///
+/// ```
+/// use ip_status::{LetterUpdated, Status};
+///
+/// let json = r#"{"type": "letter.updated", "id": "ltr_1", "print_id": "print_1", "status": "sent",
+///                "shipped_date": 1700000000, "returned": null, "testmode": false}"#;
+/// let update: LetterUpdated = serde_json::from_str(json).unwrap();
+/// assert_eq!(update.status.known(), Some(Status::Sent));
+/// assert_eq!(update.event_type, "letter.updated");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LetterUpdated {
+    /// Always `"letter.updated"`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// The mail item, `ltr_…`.
+    pub id: String,
+    /// The print job, `print_…`.
+    pub print_id: String,
+    /// The account that owns the job.
+    pub account: String,
+    /// The job's reference.
+    pub reference: Option<String>,
+    /// The item's new status.
+    pub status: KnownOrUnknown<Status>,
+    /// The envelope the item is posted in.
+    pub envelope: KnownOrUnknown<Envelope>,
+    /// The postage service.
+    pub postage_service: KnownOrUnknown<PostageService>,
+    /// When the item was handed to the carrier, unix seconds.
+    pub shipped_date: Option<i64>,
+    /// Return details, once returned.
+    pub returned: Option<Returned>,
+    /// Whether the job is a test job.
+    pub testmode: bool,
+}
+
+impl LetterUpdated {
+    /// The `type` of this event.
+    pub const EVENT_TYPE: &'static str = "letter.updated";
+
+    /// The payload for `item` of `job`, with the item's current status.
+    ///
+    /// ```
+    /// use ip_status::{LetterUpdated, MailItem, PrintJob};
+    ///
+    /// let job = PrintJob { id: "print_1".into(), letters: vec![MailItem { id: "ltr_1".into(), ..Default::default() }], ..Default::default() };
+    /// let update = LetterUpdated::of(&job, &job.letters[0]);
+    /// assert_eq!(update.print_id, "print_1");
+    /// assert_eq!(update.id, "ltr_1");
+    /// ```
+    pub fn of(job: &PrintJob, item: &MailItem) -> LetterUpdated {
+        LetterUpdated {
+            event_type: LetterUpdated::EVENT_TYPE.to_owned(),
+            id: item.id.clone(),
+            print_id: job.id.clone(),
+            account: job.account.clone(),
+            reference: job.reference.clone(),
+            status: item.status.clone(),
+            envelope: item.envelope.clone(),
+            postage_service: item.postage_service.clone(),
+            shipped_date: item.shipped_date,
+            returned: item.returned.clone(),
+            testmode: job.testmode,
+        }
+    }
+}
+
 /// Declares a small wire enum with strum and serde through its wire name.
 macro_rules! wire_enum {
     (

@@ -344,3 +344,119 @@ pub async fn set_faults(
     shared.lock().faults = faults.clone();
     Ok(Json(faults).into_response())
 }
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct WebhookBody {
+    url: Option<String>,
+    secret: Option<String>,
+}
+
+/// `GET /_mock/webhooks`: the endpoints, secrets included, and the counters.
+pub async fn webhooks(State(shared): State<Arc<Shared>>) -> Response {
+    let state = shared.lock();
+    Json(json!({"object": "list", "data": state.webhooks.endpoints(), "stats": state.webhooks.stats})).into_response()
+}
+
+/// `POST /_mock/webhooks` with `{"url": "http://…", "secret": "whsec_…"}`; the
+/// secret is generated when left out.
+pub async fn add_webhook(
+    State(shared): State<Arc<Shared>>,
+    body: Body,
+) -> Result<Response, ApiFailure> {
+    let request: WebhookBody = json_body(&shared, body).await?;
+    let Some(url) = request.url else {
+        return Err(ApiFailure::missing(
+            "url",
+            "Missing required parameter: url",
+        ));
+    };
+    let endpoint = crate::webhook::add_endpoint(&shared, &url, request.secret.as_deref()).map_err(
+        |message| {
+            let param = if message.contains("secret") {
+                "secret"
+            } else {
+                "url"
+            };
+            ApiFailure::invalid(param, message)
+        },
+    )?;
+    Ok(Json(endpoint).into_response())
+}
+
+/// `DELETE /_mock/webhooks/{id}`
+pub async fn remove_webhook(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiFailure> {
+    if shared.lock().webhooks.remove(&id) {
+        Ok(Json(json!({"id": id, "deleted": true})).into_response())
+    } else {
+        Err(ApiFailure::not_found(format!("No such webhook endpoint: {id}")).with_param("id"))
+    }
+}
+
+/// `GET /_mock/webhooks/deliveries?endpoint=&event=&letter=`: every attempt.
+pub async fn deliveries(
+    State(shared): State<Arc<Shared>>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiFailure> {
+    let (mut endpoint, mut event, mut letter) = (None, None, None);
+    for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "endpoint" => endpoint = Some(value.to_string()),
+            "event" => event = Some(value.to_string()),
+            "letter" => letter = Some(value.to_string()),
+            _ => {
+                return Err(super::schema::unknown_parameter(
+                    &key,
+                    &key,
+                    ["endpoint", "event", "letter"].into_iter(),
+                ))
+            }
+        }
+    }
+    let state = shared.lock();
+    let attempts: Vec<_> = state
+        .webhooks
+        .attempts
+        .iter()
+        .filter(|a| endpoint.as_ref().is_none_or(|e| *e == a.endpoint))
+        .filter(|a| event.as_ref().is_none_or(|e| *e == a.event))
+        .filter(|a| letter.as_ref().is_none_or(|l| *l == a.letter))
+        .cloned()
+        .collect();
+    Ok(Json(json!({"object": "list", "data": attempts})).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ReplayBody {
+    endpoint: Option<String>,
+}
+
+/// `POST /_mock/webhooks/deliveries/{event}/replay`: sends a stored event again,
+/// with its original `svix-id`, to every endpoint or to `{"endpoint": "ep_…"}`.
+pub async fn replay(
+    State(shared): State<Arc<Shared>>,
+    Path(event): Path<String>,
+    body: Body,
+) -> Result<Response, ApiFailure> {
+    let request: ReplayBody = json_body(&shared, body).await?;
+    let mut state = shared.lock();
+    let Some(message) = state.webhooks.message(&event) else {
+        return Err(
+            ApiFailure::not_found(format!("No such webhook event: {event}")).with_param("event"),
+        );
+    };
+    if let Some(endpoint) = request.endpoint.as_deref() {
+        if !state.webhooks.has_endpoint(endpoint) {
+            return Err(
+                ApiFailure::not_found(format!("No such webhook endpoint: {endpoint}"))
+                    .with_param("endpoint"),
+            );
+        }
+    }
+    let queued = state.webhooks.publish(message, request.endpoint.as_deref());
+    Ok(Json(json!({"event": event, "queued": queued})).into_response())
+}

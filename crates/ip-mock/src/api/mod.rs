@@ -69,6 +69,19 @@ pub fn router(shared: Arc<Shared>) -> Router {
             "/_mock/faults",
             get(control::faults).post(control::set_faults),
         )
+        .route(
+            "/_mock/webhooks",
+            get(control::webhooks).post(control::add_webhook),
+        )
+        .route(
+            "/_mock/webhooks/{id}",
+            axum::routing::delete(control::remove_webhook),
+        )
+        .route("/_mock/webhooks/deliveries", get(control::deliveries))
+        .route(
+            "/_mock/webhooks/deliveries/{event}/replay",
+            post(control::replay),
+        )
         .route_layer(middleware::from_fn_with_state(
             shared.clone(),
             control::require_token,

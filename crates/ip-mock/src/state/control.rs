@@ -340,6 +340,7 @@ impl State {
         self.events.clear();
         self.journal.clear();
         self.rate_limiter.clear();
+        self.webhooks.clear_records();
         self.rng = StdRng::seed_from_u64(self.seed);
         tracing::info!("state reset");
     }

@@ -6,12 +6,16 @@
 //! accepted change is recorded in the event log with its cause, and the
 //! letter's next step on its timeline is scheduled.
 
-use ip_status::{Event, PostageService, Returned, Status, TransitionContext, TransitionError};
+use bytes::Bytes;
+use ip_status::{
+    Event, LetterUpdated, PostageService, Returned, Status, TransitionContext, TransitionError,
+};
 use rand::Rng;
 
 use super::log::{Cause, IdSuffix, LoggedChange};
 use super::{Due, Fate, JobKey, State};
 use crate::calendar;
+use crate::webhook::Message;
 
 impl State {
     /// Moves one letter by `event` at virtual time `at_ms`, after `ip-status`
@@ -81,6 +85,9 @@ impl State {
                 at_ms,
             });
         }
+        if self.webhooks.is_active() {
+            self.publish_letter_updated(key, index);
+        }
         if let Some((next_event, due_ms)) = next_step(to, &fate, service, at_ms, mail_date_ms) {
             self.schedule(
                 due_ms,
@@ -92,6 +99,25 @@ impl State {
             );
         }
         Ok(to)
+    }
+
+    /// Queues a `letter.updated` webhook with the letter as it is now.
+    fn publish_letter_updated(&mut self, key: JobKey, index: usize) {
+        let Some(record) = self.record(key) else {
+            return;
+        };
+        let item = &record.job.letters[index];
+        let payload = LetterUpdated::of(&record.job, item);
+        let letter = item.id.clone();
+        let body = match serde_json::to_vec(&payload) {
+            Ok(body) => Bytes::from(body),
+            Err(err) => {
+                tracing::error!(%err, %letter, "cannot serialise a webhook payload");
+                return;
+            }
+        };
+        let id = self.random_id("msg_");
+        self.webhooks.publish(Message { id, letter, body }, None);
     }
 
     /// A Royal Mail style tracking number, `AB123456789GB`.

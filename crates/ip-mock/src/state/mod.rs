@@ -28,6 +28,7 @@ use crate::clock::VirtualClock;
 use crate::faults::{Faults, RateLimiter};
 use crate::jobs::{self, PrintRequest};
 use crate::magic::{self, LetterMagic};
+use crate::webhook::Registry;
 use crate::Config;
 use ip_status::ErrorCode;
 use log::{Bounded, IdSuffix, LoggedChange};
@@ -121,6 +122,8 @@ pub struct State {
     invalid_address_rate: f64,
     /// The faults in force for `/v1` requests.
     pub faults: Faults,
+    /// Webhook endpoints, their queues and delivery log.
+    pub webhooks: Registry,
     pub rate_limiter: RateLimiter,
 }
 
@@ -140,6 +143,7 @@ impl State {
             return_rate: config.return_rate,
             invalid_address_rate: config.invalid_address_rate,
             faults: config.faults.clone(),
+            webhooks: Registry::new(config.webhook_queue, config.webhook_timeout),
             rate_limiter: RateLimiter::default(),
         }
     }
@@ -163,7 +167,7 @@ impl State {
         self.next_seq
     }
 
-    fn random_id(&mut self, prefix: &str) -> String {
+    pub(crate) fn random_id(&mut self, prefix: &str) -> String {
         let suffix: String = (0..24)
             .map(|_| char::from(self.rng.sample(Alphanumeric)))
             .collect();
