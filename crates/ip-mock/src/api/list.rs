@@ -78,7 +78,7 @@ impl ListQuery {
             let value = value.trim();
             match name.as_str() {
                 "limit" => query.limit = integer(&name, value, 1, 1000)?,
-                "skip" => query.skip = integer(&name, value, 0, usize::MAX as i64)?,
+                "skip" => query.skip = integer(&name, value, 0, i64::MAX)?,
                 "sort_field" => query.sort_field = one_of(&name, value, &SORT_FIELDS)?,
                 "sort_order" => {
                     query.descending = one_of(&name, value, &["asc", "desc"])? == "desc"
@@ -215,10 +215,13 @@ fn normalise_key(key: &str) -> String {
     name
 }
 
+/// Parses an integer from `min` to `max`. A `max` of `i64::MAX` means no
+/// upper bound, and the error message then states only the minimum.
 fn integer(name: &str, value: &str, min: i64, max: i64) -> Result<usize, ApiFailure> {
     match value.parse::<i64>() {
-        Ok(n) if (min..=max).contains(&n) => Ok(n as usize),
-        _ if max == usize::MAX as i64 => Err(ApiFailure::invalid(
+        // A value too large for usize (only on 32-bit targets) skips everything anyway.
+        Ok(n) if (min..=max).contains(&n) => Ok(usize::try_from(n).unwrap_or(usize::MAX)),
+        _ if max == i64::MAX => Err(ApiFailure::invalid(
             name,
             format!("Invalid value for {name}: {value:?}; expected an integer of {min} or more"),
         )),
@@ -428,6 +431,24 @@ mod tests {
             assert_eq!(err.code(), Some(ErrorCode::ParameterInvalid), "{raw}");
             assert_eq!(err.body.error.param.as_deref(), Some("limit"), "{raw}");
         }
+    }
+
+    #[test]
+    fn skip_accepts_zero_and_large_values() {
+        for (raw, expected) in [
+            ("skip=0", 0),
+            ("skip=25", 25),
+            ("skip=1000000000", 1_000_000_000),
+        ] {
+            let query = ListQuery::parse(raw).unwrap();
+            assert_eq!(query.skip, expected, "{raw}");
+        }
+    }
+
+    #[test]
+    fn negative_skip_is_invalid() {
+        let err = ListQuery::parse("skip=-1").unwrap_err();
+        assert_eq!(err.body.error.param.as_deref(), Some("skip"));
     }
 
     #[test]
