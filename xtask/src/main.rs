@@ -2,7 +2,10 @@
 //!
 //! | task | runs |
 //! |---|---|
-//! | `ci` | format check, clippy with warnings denied, every test and doctest, docs with warnings denied |
+//! | `ci` | format check, clippy with warnings denied, every test and doctest, docs with warnings denied, then `conformance` |
+//! | `conformance` | intelliprint-py, a third-party Python SDK, against the ip-mock binary |
+
+mod conformance;
 
 use std::process::{Command, ExitCode};
 
@@ -48,9 +51,13 @@ const CI: &[Step] = &[
 fn main() -> ExitCode {
     let task = std::env::args().nth(1);
     match task.as_deref() {
-        Some("ci") => run_steps(CI),
+        Some("ci") => match run_steps(CI) {
+            code if code == ExitCode::SUCCESS => conformance::run(),
+            code => code,
+        },
+        Some("conformance") => conformance::run(),
         _ => {
-            eprintln!("usage: cargo xtask <task>\n\ntasks:\n  ci    format check, clippy, every test and doctest, docs");
+            eprintln!("usage: cargo xtask <task>\n\ntasks:\n  ci             format check, clippy, every test and doctest, docs, then conformance\n  conformance    intelliprint-py against the ip-mock binary");
             ExitCode::FAILURE
         }
     }
