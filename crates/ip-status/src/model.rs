@@ -24,6 +24,7 @@ use crate::{Envelope, JobType, KnownOrUnknown, PostageService, Status};
 /// let job: PrintJob = serde_json::from_str(json).unwrap();
 /// assert_eq!(job.letters[0].status.known(), Some(Status::Printing));
 /// ```
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PrintJob {
@@ -71,6 +72,7 @@ pub struct PrintJob {
     /// Whether Intelliprint emails a confirmation.
     pub confirmation_email: bool,
     /// Free key-value data stored with the job.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub metadata: serde_json::Map<String, serde_json::Value>,
     /// Which side of the envelope the address window is on.
     pub address_window: KnownOrUnknown<AddressWindow>,
@@ -86,6 +88,7 @@ pub struct PrintJob {
 /// assert_eq!(item.status.known(), Some(Status::Returned));
 /// assert_eq!(item.returned.unwrap().reason, "Addressee Gone Away");
 /// ```
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MailItem {
@@ -121,6 +124,7 @@ pub struct MailItem {
 /// let returned: Returned = serde_json::from_str(r#"{"date": 1700000000, "reason": "Delivery Refused"}"#).unwrap();
 /// assert_eq!(returned.date, 1_700_000_000);
 /// ```
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Returned {
@@ -137,6 +141,7 @@ pub struct Returned {
 /// let address: Address = serde_json::from_str(r#"{"name": "Ada", "line": "1 High St, London", "postcode": "SW1A 1AA", "country": "GB"}"#).unwrap();
 /// assert_eq!(address.country, "GB");
 /// ```
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Address {
@@ -159,6 +164,7 @@ pub struct Address {
 /// assert_eq!(cost.after_tax, 54_000_000);
 /// assert_eq!(cost.currency, "GBP");
 /// ```
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Cost {
@@ -210,6 +216,7 @@ impl Cost {
 /// # use ip_status::{KnownOrUnknown, Splitting, SplittingMethod};
 /// assert_eq!(Splitting::default().method, KnownOrUnknown::Known(SplittingMethod::None));
 /// ```
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Splitting {
@@ -227,6 +234,7 @@ pub struct Splitting {
 /// # use ip_status::Printing;
 /// assert!(!Printing::default().premium_quality);
 /// ```
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Printing {
@@ -248,6 +256,7 @@ pub struct Printing {
 /// # use ip_status::{KnownOrUnknown, Postage, PostageService};
 /// assert_eq!(Postage::default().service, KnownOrUnknown::Known(PostageService::UkSecondClass));
 /// ```
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Postage {
@@ -265,6 +274,7 @@ pub struct Postage {
 /// # use ip_status::Background;
 /// assert_eq!(Background::default().first_page, None);
 /// ```
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Background {
@@ -280,6 +290,7 @@ pub struct Background {
 /// # use ip_status::RemoveLetters;
 /// assert_eq!(RemoveLetters::default().with_phrase, None);
 /// ```
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RemoveLetters {
@@ -293,6 +304,7 @@ pub struct RemoveLetters {
 /// # use ip_status::Nudge;
 /// assert_eq!(Nudge::default().x, 0.0);
 /// ```
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Nudge {
@@ -329,6 +341,7 @@ pub struct List<T> {
 /// let deleted = Deleted::print("print_1");
 /// assert_eq!(serde_json::to_string(&deleted).unwrap(), r#"{"object":"print","id":"print_1","deleted":true}"#);
 /// ```
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Deleted {
@@ -368,6 +381,7 @@ impl Deleted {
 /// assert_eq!(update.status.known(), Some(Status::Sent));
 /// assert_eq!(update.event_type, "letter.updated");
 /// ```
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LetterUpdated {
@@ -522,6 +536,7 @@ impl<T: Default> Default for KnownOrUnknown<T> {
 /// assert_eq!(json["error"]["type"], "invalid_request_error");
 /// assert_eq!(json["error"]["param"], "confimred");
 /// ```
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ApiError {
@@ -536,6 +551,7 @@ pub struct ApiError {
 /// let detail: ApiErrorDetail = serde_json::from_str(r#"{"message": "m", "type": "rate_limited", "code": "rate_limited", "param": null}"#).unwrap();
 /// assert_eq!(detail.code, KnownOrUnknown::Known(ErrorCode::RateLimited));
 /// ```
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ApiErrorDetail {

@@ -59,7 +59,8 @@ impl ParseError {
     }
 }
 
-/// Implements serde for a strum enum through its wire name.
+/// Implements serde (and, with the `openapi` feature, the OpenAPI schema) for
+/// a strum enum through its wire name.
 macro_rules! serde_via_wire_name {
     ($type:ty) => {
         impl serde::Serialize for $type {
@@ -74,10 +75,55 @@ macro_rules! serde_via_wire_name {
                 deserializer.deserialize_str($crate::wire::WireNameVisitor::<$type>::new())
             }
         }
+
+        $crate::wire::openapi_wire_enum!($type);
     };
 }
 
 pub(crate) use serde_via_wire_name;
+
+/// The OpenAPI schema of a wire enum: a string that is one of its names.
+#[cfg(feature = "openapi")]
+fn wire_name_schema(names: &[&str]) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(names.iter().copied()))
+        .into()
+}
+
+/// A wire enum and [`KnownOrUnknown`] of it share one schema, because the
+/// mock and this crate only ever write known names. utoipa derives a schema
+/// for every `ComposeSchema` type, generic field types such as
+/// `Option<KnownOrUnknown<Envelope>>` included.
+#[cfg(feature = "openapi")]
+impl<T: strum::VariantNames> utoipa::__dev::ComposeSchema for KnownOrUnknown<T> {
+    fn compose(
+        _generics: Vec<utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>>,
+    ) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        wire_name_schema(T::VARIANTS)
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl<T: strum::VariantNames> utoipa::ToSchema for KnownOrUnknown<T> {}
+
+/// Implements the OpenAPI schema of a wire enum from its strum names.
+macro_rules! openapi_wire_enum {
+    ($type:ty) => {
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $type {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                <$crate::KnownOrUnknown<$type> as utoipa::PartialSchema>::schema()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $type {}
+    };
+}
+
+pub(crate) use openapi_wire_enum;
 
 /// A value that is either one this crate knows or a wire name it does not.
 ///

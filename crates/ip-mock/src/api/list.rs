@@ -12,7 +12,7 @@ use super::schema::{parse_bool, unknown_parameter};
 use crate::state::Account;
 
 /// The parameters `GET /v1/prints` takes.
-const PARAMETERS: [&str; 10] = [
+pub(crate) const PARAMETERS: [&str; 10] = [
     "limit",
     "skip",
     "sort_field",
@@ -26,7 +26,7 @@ const PARAMETERS: [&str; 10] = [
 ];
 
 /// The values `sort_field` takes.
-const SORT_FIELDS: [&str; 11] = [
+pub(crate) const SORT_FIELDS: [&str; 11] = [
     "created",
     "mail_date",
     "cost.amount",

@@ -1,22 +1,17 @@
 //! The HTTP surface: routes, request ids, the request journal and the 404
 //! fallback.
 //!
-//! | route | handler |
-//! |---|---|
-//! | `POST /v1/prints` | [`prints::create`] |
-//! | `GET /v1/prints` | [`prints::list`] |
-//! | `GET /v1/prints/{id}` | [`prints::retrieve`] |
-//! | `POST /v1/prints/{id}` | [`prints::update`] |
-//! | `DELETE /v1/prints/{id}` | [`prints::delete`] |
-//! | `GET /_mock/health` | [`health`] |
-//! | `/_mock/…` | the control API, in [`control`] |
+//! The routes are listed once, in [`routes`]: the `/v1` API, the control API
+//! under `/_mock/`, and the open routes (health and the OpenAPI documents).
 
 pub mod auth;
 pub mod body;
 pub mod control;
 pub mod error;
 pub mod list;
+pub mod openapi;
 pub mod prints;
+pub mod routes;
 pub mod schema;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,7 +21,6 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, Uri};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
@@ -37,60 +31,18 @@ use error::{ApiFailure, LoggedErrorCode};
 
 /// Builds the router with every route and layer.
 pub fn router(shared: Arc<Shared>) -> Router {
-    // The API routes, behind the fault layer.
-    let api = Router::new()
-        .route("/v1/prints", post(prints::create).get(prints::list))
-        .route(
-            "/v1/prints/{id}",
-            get(prints::retrieve)
-                .post(prints::update)
-                .delete(prints::delete),
-        )
-        .route_layer(middleware::from_fn_with_state(
-            shared.clone(),
-            faults::inject,
-        ));
-
-    // The control API, behind the optional control token.
-    let control = Router::new()
-        .route("/_mock/clock", get(control::clock))
-        .route("/_mock/clock/advance", post(control::advance_clock))
-        .route("/_mock/clock/pause", post(control::pause_clock))
-        .route("/_mock/clock/resume", post(control::resume_clock))
-        .route("/_mock/clock/speed", post(control::set_speed))
-        .route("/_mock/letters/{id}/advance", post(control::advance_letter))
-        .route("/_mock/letters/{id}/status", post(control::move_letter))
-        .route("/_mock/prints/{id}/advance", post(control::advance_job))
-        .route("/_mock/prints/{id}/status", post(control::move_job))
-        .route("/_mock/events", get(control::events))
-        .route("/_mock/requests", get(control::requests))
-        .route("/_mock/reset", post(control::reset))
-        .route(
-            "/_mock/faults",
-            get(control::faults).post(control::set_faults),
-        )
-        .route(
-            "/_mock/webhooks",
-            get(control::webhooks).post(control::add_webhook),
-        )
-        .route(
-            "/_mock/webhooks/{id}",
-            axum::routing::delete(control::remove_webhook),
-        )
-        .route("/_mock/webhooks/deliveries", get(control::deliveries))
-        .route(
-            "/_mock/webhooks/deliveries/{event}/replay",
-            post(control::replay),
-        )
-        .route_layer(middleware::from_fn_with_state(
-            shared.clone(),
-            control::require_token,
-        ));
+    let api = routes::router(routes::API_ROUTES).route_layer(middleware::from_fn_with_state(
+        shared.clone(),
+        faults::inject,
+    ));
+    let control = routes::router(routes::CONTROL_ROUTES).route_layer(
+        middleware::from_fn_with_state(shared.clone(), control::require_token),
+    );
 
     Router::new()
         .merge(api)
         .merge(control)
-        .route("/_mock/health", get(health))
+        .merge(routes::router(routes::OPEN_ROUTES))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), tag_response))
