@@ -1,5 +1,5 @@
 //! Faults for testing client retry logic: added latency, injected 500 and 503
-//! answers, dropped connections, the real rate limit, and an outcome forced
+//! responses, dropped connections, the real rate limit, and an outcome forced
 //! by a request header.
 //!
 //! Random choices come from the server's seeded generator, so a run with the
@@ -104,9 +104,9 @@ impl<'de> Deserialize<'de> for Latency {
 pub struct Faults {
     /// Delay added before every `/v1` response.
     pub latency: Option<Latency>,
-    /// Share of requests answered with 500 `internal_error`.
+    /// Share of requests that get 500 `internal_error`.
     pub error_rate: f64,
-    /// Share of requests answered with 503 and an `internal_error` body.
+    /// Share of requests that get 503 with an `internal_error` body.
     pub unavailable_rate: f64,
     /// Share of requests whose connection is closed with no answer.
     pub drop_rate: f64,
@@ -160,7 +160,7 @@ impl RateLimiter {
     }
 }
 
-/// What the fault layer decided for one request.
+/// The fault layer's decision for one request.
 enum Outcome {
     Pass,
     Fail(ApiFailure),
@@ -216,8 +216,8 @@ fn forced_outcome(name: &str) -> Outcome {
     }
 }
 
-/// A response whose body fails before its first byte, so the server closes
-/// the connection without a complete answer.
+/// Builds a response whose body fails before its first byte, so the server
+/// closes the connection without a complete response.
 fn dropped_connection() -> Response {
     tracing::debug!("dropping the connection");
     let failing = futures_util::stream::once(async {

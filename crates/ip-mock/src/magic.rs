@@ -2,12 +2,12 @@
 //! sandbox's test card numbers: no set-up call, any client language.
 //!
 //! Recipient postcodes choose a letter's fate; the job `reference` chooses
-//! the answer to the create or update request that carries it. The `ZZ`
+//! the response to the create or update request that carries it. The `ZZ`
 //! postcode area does not exist in the UK, so no real address matches.
 
 use ip_status::{Address, ErrorCode};
 
-/// What a magic postcode does to a letter.
+/// The effect of a magic postcode on a letter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LetterMagic {
     /// Returned 28 hours after `sent`, with this reason.
@@ -40,7 +40,7 @@ pub const REFERENCES: [(&str, ErrorCode); 3] = [
     ("mock:rate_limited", ErrorCode::RateLimited),
 ];
 
-/// The magic postcode in the address's `postcode` or at the end of its
+/// Finds a magic postcode in the address's `postcode` or at the end of its
 /// `line`, compared without case or spaces.
 pub fn letter_magic(address: &Address) -> Option<LetterMagic> {
     let postcode = address.postcode.as_deref().map(squash);
@@ -52,7 +52,7 @@ pub fn letter_magic(address: &Address) -> Option<LetterMagic> {
     })
 }
 
-/// The error a job `reference` asks for.
+/// Returns the error that a magic job `reference` selects.
 pub fn reference_magic(reference: Option<&str>) -> Option<ErrorCode> {
     let reference = reference?.trim();
     REFERENCES

@@ -1,4 +1,4 @@
-//! What the control API and the embedded server can do to the state: move
+//! Control operations of the control API and the embedded server: move
 //! letters and jobs along their lifecycle, read the logs, reset.
 //!
 //! Moves go through [`State::change_status`] one transition at a time, so a
@@ -273,7 +273,7 @@ impl State {
             })
     }
 
-    /// The last `count` status changes, oldest first.
+    /// Returns the last `count` status changes, oldest first.
     fn latest_changes(&self, count: usize) -> Vec<StatusChange> {
         let mut changes: Vec<StatusChange> = self
             .events
@@ -304,7 +304,7 @@ impl State {
         }
     }
 
-    /// The status changes that match `filter`, oldest first.
+    /// Returns the status changes that match `filter`, oldest first.
     pub fn status_changes(&self, filter: &EventFilter) -> Vec<StatusChange> {
         let job = filter
             .print_id
@@ -321,7 +321,7 @@ impl State {
             .collect()
     }
 
-    /// The journaled API requests, oldest first; only one account's if given.
+    /// Returns the journaled API requests, oldest first, of one account if given.
     pub fn journal_entries(&self, account: Option<&str>) -> Vec<JournalEntry> {
         self.journal
             .iter()

@@ -1,8 +1,8 @@
 //! The one place a letter's status changes, and the schedule of changes to
 //! come.
 //!
-//! [`State::change_status`] asks `ip-status` whether a change is legal for the
-//! letter (its table and guards); the mock has no rule of its own. Every
+//! [`State::change_status`] checks each change with `ip-status` (its table
+//! and guards), so the mock has no transition rule of its own. Every
 //! accepted change is recorded in the event log with its cause, and the
 //! letter's next step on its timeline is scheduled.
 
@@ -120,7 +120,7 @@ impl State {
         self.webhooks.publish(Message { id, letter, body }, None);
     }
 
-    /// A Royal Mail style tracking number, `AB123456789GB`.
+    /// Generates a Royal Mail style tracking number, `AB123456789GB`.
     fn tracking_number(&mut self) -> String {
         let letters: String = (0..2)
             .map(|_| char::from(b'A' + self.rng.random_range(0..26u8)))
@@ -134,7 +134,7 @@ impl State {
         self.schedule.insert((due_ms, seq), due);
     }
 
-    /// The due time of the earliest pending change.
+    /// Returns the due time of the earliest pending change.
     pub fn next_due_ms(&self) -> Option<i64> {
         self.schedule
             .first_key_value()
@@ -183,7 +183,7 @@ impl State {
     }
 }
 
-/// The event that follows `status` on a letter's timeline, and when.
+/// Returns the event that follows `status` on a letter's timeline, and when.
 pub fn next_step(
     status: Status,
     fate: &Fate,

@@ -6,13 +6,13 @@ use std::collections::VecDeque;
 use ip_status::{Event, Status};
 use serde::Serialize;
 
-/// The most status changes the event log keeps; older ones are dropped first
-/// and counted.
+/// Maximum number of status changes the event log keeps; older ones are
+/// dropped first and counted.
 pub const EVENT_LOG_CAPACITY: usize = 1_000_000;
-/// The most requests the journal keeps.
+/// Maximum number of requests the journal keeps.
 pub const JOURNAL_CAPACITY: usize = 100_000;
 
-/// What made a status change happen.
+/// The cause of a status change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Cause {
@@ -30,7 +30,7 @@ pub enum Cause {
 pub struct IdSuffix(pub [u8; 24]);
 
 impl IdSuffix {
-    /// The suffix of `id` after `prefix`, if it has the mock's shape.
+    /// Extracts the suffix of `id` after `prefix`, if it has the mock's shape.
     pub fn of(id: &str, prefix: &str) -> Option<IdSuffix> {
         let rest = id.strip_prefix(prefix)?;
         let bytes: [u8; 24] = rest.as_bytes().try_into().ok()?;
@@ -78,7 +78,7 @@ pub struct StatusChange {
     pub time_ms: i64,
 }
 
-/// Which status changes to return; every field narrows the selection.
+/// A selection of status changes; every field narrows it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventFilter {
     /// Only changes of this print job.

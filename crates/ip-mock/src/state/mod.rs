@@ -2,8 +2,8 @@
 //! random number generator and the schedule of pending status changes.
 //!
 //! Every status change goes through [`State::change_status`] (in `engine`),
-//! which asks `ip-status` whether the change is legal; the mock has no rule
-//! of its own.
+//! which checks the change with `ip-status`, so the mock has no transition
+//! rule of its own.
 
 mod control;
 mod engine;
@@ -48,7 +48,7 @@ pub const RETURN_REASONS: [&str; 5] = [
     "Address Inaccessible",
 ];
 
-/// What will happen to a confirmed letter, chosen at confirmation by a magic
+/// The outcome of a confirmed letter, chosen at confirmation by a magic
 /// postcode or drawn from the seeded generator.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fate {
@@ -79,7 +79,7 @@ pub struct Account {
     pub by_id: HashMap<String, u64>,
 }
 
-/// Where a job lives: its account's index and its sequence number.
+/// The location of a job: its account's index and its sequence number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct JobKey {
     pub account: usize,
@@ -148,7 +148,7 @@ impl State {
         }
     }
 
-    /// The account of `key`, created on first use.
+    /// Returns the account index of `key`, creating the account on first use.
     pub fn account_for_key(&mut self, key: &str) -> usize {
         if let Some(index) = self.account_by_key.get(key) {
             return *index;
@@ -386,7 +386,7 @@ impl State {
         Ok(())
     }
 
-    /// Answers `DELETE /v1/prints/{id}`: a draft is removed; on a confirmed
+    /// Handles `DELETE /v1/prints/{id}`: a draft is removed; on a confirmed
     /// job the letters still `waiting_to_print` are cancelled.
     pub fn delete(&mut self, key: JobKey) -> Result<Result<PrintJob, Deleted>, ApiFailure> {
         let now = self.clock.now_ms();
@@ -419,7 +419,7 @@ impl State {
     }
 }
 
-/// The fate a magic postcode sets. An untracked letter with an invalid address
+/// Converts a magic postcode into a fate. An untracked letter with an invalid address
 /// is not checked by the carrier, so it is sent and comes back instead.
 fn fate_from_magic(magic: LetterMagic, tracked: bool) -> Fate {
     match magic {

@@ -24,9 +24,9 @@ use signing::Secret;
 
 /// Parallel delivery lanes per endpoint.
 pub const LANES: usize = 4;
-/// The most messages kept for replay.
+/// Maximum number of messages kept for replay.
 pub const MESSAGE_STORE_CAPACITY: usize = 100_000;
-/// The most delivery attempts kept in the log.
+/// Maximum number of delivery attempts kept in the log.
 pub const ATTEMPT_LOG_CAPACITY: usize = 100_000;
 /// Wait before each retry, in virtual time, after the first attempt fails:
 /// Svix's documented schedule. The mock divides each wait by the clock speed.
@@ -53,7 +53,7 @@ pub struct Message {
 pub struct WebhookEndpoint {
     /// `ep_…`.
     pub id: String,
-    /// Where deliveries are posted.
+    /// The URL that deliveries are posted to.
     pub url: String,
     /// The signing secret, `whsec_…`.
     pub secret: String,
@@ -70,11 +70,11 @@ pub struct DeliveryAttempt {
     pub letter: String,
     /// 1 for the first try.
     pub attempt: u32,
-    /// The receiver's HTTP status, if it answered.
+    /// The receiver's HTTP status, if it responded.
     pub status: Option<u16>,
-    /// Why the attempt failed without an answer (timeout, refused, …).
+    /// Why the attempt failed without a response (timeout, refused connection, …).
     pub error: Option<String>,
-    /// Whether the receiver answered 2xx.
+    /// Whether the receiver responded with a 2xx status.
     pub delivered: bool,
     /// Wall-clock time of the attempt, unix milliseconds.
     pub time_ms: i64,
@@ -134,7 +134,7 @@ impl Registry {
     }
 
     /// Returns whether any endpoint is registered, so that callers can skip
-    /// building payloads nobody receives.
+    /// building payloads that no endpoint receives.
     pub fn is_active(&self) -> bool {
         !self.endpoints.is_empty()
     }
@@ -172,7 +172,7 @@ impl Registry {
         queued
     }
 
-    /// A stored message by its event id, for replay.
+    /// Finds a stored message by its event id, for replay.
     pub fn message(&self, id: &str) -> Option<Message> {
         self.messages.iter().rev().find(|m| m.id == id).cloned()
     }
@@ -200,7 +200,7 @@ impl Registry {
     }
 }
 
-/// The lane of a letter: a stable hash of its id.
+/// Picks the lane of a letter from a stable hash of its id.
 fn lane_of(letter: &str) -> usize {
     let hash = letter.bytes().fold(0usize, |hash, byte| {
         hash.wrapping_mul(31).wrapping_add(usize::from(byte))

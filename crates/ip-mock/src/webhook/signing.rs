@@ -47,7 +47,7 @@ impl Secret {
         })
     }
 
-    /// A new random secret of 24 key bytes, the size Svix generates.
+    /// Generates a random secret of 24 key bytes, the size Svix generates.
     pub fn generate(rng: &mut impl Rng) -> Secret {
         let key: Vec<u8> = (0..24).map(|_| rng.random()).collect();
         Secret {
@@ -60,7 +60,7 @@ impl Secret {
         &self.text
     }
 
-    /// The `svix-signature` header value for one delivery.
+    /// Computes the `svix-signature` header value for one delivery.
     pub fn sign(&self, message_id: &str, timestamp: i64, body: &[u8]) -> String {
         let mut mac =
             Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes keys of any length");
