@@ -4,14 +4,20 @@
 //! Form bodies nest with brackets (`recipients[0][address][name]`,
 //! `fields[]`) or dots (`postage.service`); their values stay strings here and
 //! are converted to booleans and numbers by the parameter schema.
+//!
+//! A JSON object that repeats a key is rejected rather than keeping one of
+//! the values, because parsers disagree on which one wins.
 
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
+use std::fmt;
 
 use axum::body::Body;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use ip_status::ErrorCode;
-use serde_json::{Map, Value};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
 
 use super::error::ApiFailure;
 
@@ -77,15 +83,141 @@ fn decode_json(bytes: &[u8]) -> Result<DecodedBody, ApiFailure> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(DecodedBody::default());
     }
-    let value: Value = serde_json::from_slice(bytes).map_err(|err| {
-        ApiFailure::bad_format(format!("Invalid JSON in the request body: {err}"))
-    })?;
+    let value = parse_json_unique_keys(bytes)?;
     match value {
         Value::Object(params) => Ok(DecodedBody { params, file: None }),
         other => Err(ApiFailure::bad_format(format!(
             "The request body must be a JSON object, not {}",
             json_kind(&other)
         ))),
+    }
+}
+
+/// Parses JSON like `serde_json::from_slice::<Value>`, except that an object
+/// that repeats a key fails with 400 `body_incorrect_format` and the dot path
+/// of the key as `param`.
+pub fn parse_json_unique_keys(bytes: &[u8]) -> Result<Value, ApiFailure> {
+    let duplicate = DuplicateKey::default();
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let parsed = UniqueKeys(&duplicate)
+        .deserialize(&mut deserializer)
+        .and_then(|value| deserializer.end().map(|()| value));
+    match parsed {
+        Ok(value) => Ok(value),
+        Err(err) if duplicate.found.get() => {
+            // Segments were pushed innermost first while the error unwound.
+            let mut segments = duplicate.path.take();
+            segments.reverse();
+            let path = segments.join(".");
+            Err(ApiFailure::bad_format(format!(
+                "Invalid JSON in the request body: the key {path:?} appears more than once \
+                 (line {}, column {}); send each key once",
+                err.line(),
+                err.column()
+            ))
+            .with_param(path))
+        }
+        Err(err) => Err(ApiFailure::bad_format(format!(
+            "Invalid JSON in the request body: {err}"
+        ))),
+    }
+}
+
+/// Location of a repeated JSON key. The path is collected only while the
+/// error unwinds, so parsing valid JSON pays nothing for it.
+#[derive(Debug, Default)]
+struct DuplicateKey {
+    found: Cell<bool>,
+    /// Keys and array indices from the repeated key outwards.
+    path: RefCell<Vec<String>>,
+}
+
+/// Seed and visitor that deserialize any JSON value into a
+/// `serde_json::Value` and fail on an object that repeats a key.
+#[derive(Clone, Copy)]
+struct UniqueKeys<'a>(&'a DuplicateKey);
+
+impl<'de> DeserializeSeed<'de> for UniqueKeys<'_> {
+    type Value = Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for UniqueKeys<'_> {
+    type Value = Value;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Value, E> {
+        Ok(Value::Bool(value))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
+        Ok(Value::Number(value.into()))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
+        Ok(Value::Number(value.into()))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<Value, E> {
+        // As serde_json's own `Value`: a float JSON cannot hold becomes null.
+        Ok(Number::from_f64(value).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Value, E> {
+        Ok(Value::String(value.to_owned()))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Value, E> {
+        Ok(Value::String(value))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        loop {
+            match seq.next_element_seed(self) {
+                Ok(Some(item)) => items.push(item),
+                Ok(None) => return Ok(Value::Array(items)),
+                Err(err) => {
+                    if self.0.found.get() {
+                        self.0.path.borrow_mut().push(items.len().to_string());
+                    }
+                    return Err(err);
+                }
+            }
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                self.0.found.set(true);
+                self.0.path.borrow_mut().push(key.clone());
+                return Err(de::Error::custom(format!("duplicate key {key:?}")));
+            }
+            match map.next_value_seed(self) {
+                Ok(value) => {
+                    object.insert(key, value);
+                }
+                Err(err) => {
+                    if self.0.found.get() {
+                        self.0.path.borrow_mut().push(key);
+                    }
+                    return Err(err);
+                }
+            }
+        }
+        Ok(Value::Object(object))
     }
 }
 
@@ -116,7 +248,15 @@ async fn decode_multipart(content_type: &str, bytes: Bytes) -> Result<DecodedBod
             file = Some(UploadedFile { bytes });
             continue;
         }
-        let value = field.text().await.map_err(multipart_error)?;
+        // Decoded strictly, as JSON and urlencoded bodies are: a lossy
+        // decoding would store replacement characters in place of the text sent.
+        let bytes = field.bytes().await.map_err(multipart_error)?;
+        let Ok(value) = String::from_utf8(bytes.to_vec()) else {
+            return Err(ApiFailure::bad_format(format!(
+                "The multipart/form-data part {name:?} is not valid UTF-8"
+            ))
+            .with_param(&name));
+        };
         pairs.push((name, value));
     }
 
@@ -141,6 +281,13 @@ enum Segment {
     Append,
 }
 
+/// Maximum number of segments in a form key path. The deepest real parameter,
+/// `recipients[0][address][line]`, has four. `metadata` and `variables` take
+/// free objects, so the limit leaves room for them. Deeper keys are rejected
+/// because nesting them recurses once per segment, and thousands of segments
+/// overflowed the stack and aborted the server.
+pub const MAX_KEY_DEPTH: usize = 32;
+
 /// Splits `a[b][0].c[]` into `a`, `b`, `0`, `c`, append. Dots split only
 /// outside brackets, so `metadata[order.id]` keeps its key.
 fn parse_key_path(key: &str) -> Result<Vec<Segment>, ApiFailure> {
@@ -151,10 +298,12 @@ fn parse_key_path(key: &str) -> Result<Vec<Segment>, ApiFailure> {
     let head_end = rest.find('[').unwrap_or(rest.len());
     for part in rest[..head_end].split('.') {
         segments.push(Segment::Key(part.to_owned()));
+        check_depth(&segments, key)?;
     }
     rest = &rest[head_end..];
 
     while !rest.is_empty() {
+        check_depth(&segments, key)?;
         if let Some(after_dot) = rest.strip_prefix('.') {
             let end = after_dot.find(['[', '.']).unwrap_or(after_dot.len());
             segments.push(Segment::Key(after_dot[..end].to_owned()));
@@ -177,6 +326,7 @@ fn parse_key_path(key: &str) -> Result<Vec<Segment>, ApiFailure> {
         });
         rest = &inner_start[close + 1..];
     }
+    check_depth(&segments, key)?;
 
     if segments
         .iter()
@@ -187,8 +337,40 @@ fn parse_key_path(key: &str) -> Result<Vec<Segment>, ApiFailure> {
     Ok(segments)
 }
 
+fn check_depth(segments: &[Segment], key: &str) -> Result<(), ApiFailure> {
+    if segments.len() <= MAX_KEY_DEPTH {
+        return Ok(());
+    }
+    Err(key_error(key, |shown| {
+        format!("Parameter name {shown:?} is nested more than {MAX_KEY_DEPTH} levels deep")
+    }))
+}
+
 fn malformed_key(key: &str) -> ApiFailure {
-    ApiFailure::invalid(key, format!("Malformed parameter name: {key}"))
+    key_error(key, |shown| format!("Malformed parameter name: {shown:?}"))
+}
+
+/// Builds a 400 `parameter_invalid` for a form parameter name. The message and
+/// `param` show the name shortened by [`shorten_name`], and an empty name gets no
+/// `param`.
+fn key_error(key: &str, message: impl FnOnce(&str) -> String) -> ApiFailure {
+    let shown = shorten_name(key);
+    let failure = ApiFailure::new(ErrorCode::ParameterInvalid, message(&shown));
+    if shown.is_empty() {
+        failure
+    } else {
+        failure.with_param(shown)
+    }
+}
+
+/// Returns the first 100 characters of a name or value sent by a client, and
+/// `...` if there were more, so that an error never echoes megabytes.
+pub fn shorten_name(key: &str) -> String {
+    const SHOWN_CHARS: usize = 100;
+    match key.char_indices().nth(SHOWN_CHARS) {
+        Some((end, _)) => format!("{}...", &key[..end]),
+        None => key.to_owned(),
+    }
 }
 
 /// A form value tree before arrays are known: indexed children are kept in
@@ -239,10 +421,9 @@ fn insert_at(
     use std::collections::btree_map::Entry;
 
     let conflict = || {
-        ApiFailure::invalid(
-            key,
-            format!("Parameter {key} is given both as a value and as a nested object"),
-        )
+        key_error(key, |shown| {
+            format!("Parameter {shown} is given both as a value and as a nested object")
+        })
     };
 
     match rest.split_first() {
@@ -305,10 +486,9 @@ fn insert_indexed(
     use std::collections::btree_map::Entry;
 
     let conflict = || {
-        ApiFailure::invalid(
-            key,
-            format!("Parameter {key} is given both as a value and as a nested object"),
-        )
+        key_error(key, |shown| {
+            format!("Parameter {shown} is given both as a value and as a nested object")
+        })
     };
     match rest.split_first() {
         None => match slot {
@@ -316,10 +496,9 @@ fn insert_indexed(
                 vacant.insert(Node::Leaf(value));
                 Ok(())
             }
-            Entry::Occupied(_) => Err(ApiFailure::invalid(
-                key,
-                format!("Parameter {key} is given twice"),
-            )),
+            Entry::Occupied(_) => Err(key_error(key, |shown| {
+                format!("Parameter {shown} is given twice")
+            })),
         },
         Some((Segment::Key(_), _)) => {
             let node = slot.or_insert_with(|| Node::Map(BTreeMap::new()));
@@ -427,5 +606,87 @@ mod tests {
     fn unclosed_bracket_is_rejected() {
         let err = nest_pairs([("a[b".to_string(), "1".to_string())]).unwrap_err();
         assert_eq!(err.code(), Some(ErrorCode::ParameterInvalid));
+    }
+
+    #[test]
+    fn unique_keys_parse_like_serde_json() {
+        let text = r#"{"a": [1, -2, 3.5, 18446744073709551615, "\u00e9", null, true], "b": {"c": {}}, "d": []}"#;
+        let expected: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(parse_json_unique_keys(text.as_bytes()).unwrap(), expected);
+    }
+
+    #[test]
+    fn duplicate_json_key_is_rejected() {
+        let err = parse_json_unique_keys(br#"{"content": "a", "content": "b"}"#).unwrap_err();
+        assert_eq!(err.code(), Some(ErrorCode::BodyIncorrectFormat));
+        assert_eq!(err.body.error.param.as_deref(), Some("content"));
+        assert!(err
+            .body
+            .error
+            .message
+            .contains(r#""content" appears more than once"#));
+    }
+
+    #[test]
+    fn nested_duplicate_key_has_dot_path() {
+        let body = br#"{"recipients": [{"address": {}}, {"address": {"line": "a", "line": "b"}}]}"#;
+        let err = parse_json_unique_keys(body).unwrap_err();
+        assert_eq!(
+            err.body.error.param.as_deref(),
+            Some("recipients.1.address.line")
+        );
+    }
+
+    #[test]
+    fn same_key_in_sibling_objects_is_allowed() {
+        let value = parse_json_unique_keys(br#"[{"k": 1}, {"k": 2}]"#).unwrap();
+        assert_eq!(value, json!([{"k": 1}, {"k": 2}]));
+    }
+
+    #[test]
+    fn syntax_error_after_duplicate_free_prefix_has_no_param() {
+        let err = parse_json_unique_keys(br#"{"a": 1, "b": }"#).unwrap_err();
+        assert_eq!(err.code(), Some(ErrorCode::BodyIncorrectFormat));
+        assert_eq!(err.body.error.param, None);
+    }
+
+    #[test]
+    fn trailing_characters_are_rejected() {
+        let err = parse_json_unique_keys(br#"{"a": 1} x"#).unwrap_err();
+        assert!(err.body.error.message.contains("trailing characters"));
+    }
+
+    #[test]
+    fn form_key_at_depth_limit_nests() {
+        let key = format!("metadata{}", "[a]".repeat(MAX_KEY_DEPTH - 1));
+        assert!(nest_pairs([(key, "1".to_string())]).is_ok());
+    }
+
+    #[test]
+    fn form_key_past_depth_limit_is_rejected() {
+        for key in [
+            format!("metadata{}", "[a]".repeat(MAX_KEY_DEPTH)),
+            format!("metadata{}", ".a".repeat(MAX_KEY_DEPTH)),
+            format!("metadata{}", "[a]".repeat(100_000)),
+        ] {
+            let err = nest_pairs([(key, "1".to_string())]).unwrap_err();
+            assert_eq!(err.code(), Some(ErrorCode::ParameterInvalid));
+            assert!(err.body.error.message.contains("levels deep"));
+        }
+    }
+
+    #[test]
+    fn empty_form_key_has_no_param() {
+        let err = nest_pairs([(String::new(), "1".to_string())]).unwrap_err();
+        assert_eq!(err.code(), Some(ErrorCode::ParameterInvalid));
+        assert_eq!(err.body.error.param, None);
+    }
+
+    #[test]
+    fn long_malformed_key_is_shortened() {
+        let key = format!("a[{}", "b".repeat(10_000));
+        let err = nest_pairs([(key, "1".to_string())]).unwrap_err();
+        assert!(err.body.error.message.len() < 200);
+        assert!(err.body.error.param.unwrap().ends_with("..."));
     }
 }
