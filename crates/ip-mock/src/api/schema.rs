@@ -9,7 +9,7 @@ use ip_status::{AddressWindow, DoubleSided, Envelope, JobType, PostageService, S
 use serde_json::{Map, Number, Value};
 use strum::VariantNames;
 
-use super::body::json_kind;
+use super::body::{json_kind, shorten_name};
 use super::error::ApiFailure;
 use ip_status::ErrorCode;
 
@@ -172,7 +172,10 @@ fn check_value(value: Value, kind: &'static Kind, param: &str) -> Result<Value, 
             Value::String(text) => parse_bool(text).map(Value::Bool).ok_or_else(|| {
                 ApiFailure::invalid(
                     param,
-                    format!("Invalid boolean for {param}: {text:?}; expected true or false"),
+                    format!(
+                        "Invalid boolean for {param}: {:?}; expected true or false",
+                        shorten_name(text)
+                    ),
                 )
             }),
             other => Err(wrong_type(param, "a boolean", other)),
@@ -214,7 +217,8 @@ fn check_value(value: Value, kind: &'static Kind, param: &str) -> Result<Value, 
             Value::String(text) => Err(ApiFailure::invalid(
                 param,
                 format!(
-                    "Invalid value for {param}: {text:?}. Valid options are: {}",
+                    "Invalid value for {param}: {:?}. Valid options are: {}",
+                    shorten_name(text),
                     options.join(", ")
                 ),
             )),
@@ -262,24 +266,34 @@ fn wrong_type(param: &str, expected: &str, got: &Value) -> ApiFailure {
     )
 }
 
-/// The 400 `parameter_unknown` answer, suggesting the closest known name.
+/// Builds the 400 `parameter_unknown` error, suggesting the closest known
+/// name. A long name and its `param` are shortened by [`shorten_name`].
 pub fn unknown_parameter<'a>(
     param: &str,
     name: &str,
     known: impl Iterator<Item = &'a str>,
 ) -> ApiFailure {
+    let shown = shorten_name(name);
     let message = match closest(name, known) {
         Some(suggestion) => {
-            format!("Received unknown parameter: {name} (Did you mean {suggestion}?)")
+            format!("Received unknown parameter: {shown} (Did you mean {suggestion}?)")
         }
-        None => format!("Received unknown parameter: {name}"),
+        None => format!("Received unknown parameter: {shown}"),
     };
-    ApiFailure::new(ErrorCode::ParameterUnknown, message).with_param(param)
+    ApiFailure::new(ErrorCode::ParameterUnknown, message).with_param(shorten_name(param))
 }
+
+/// Maximum length in bytes of a name that gets a suggestion. Typos of the
+/// API's names are short, and the similarity takes time in proportion to the
+/// length, so a name of megabytes would hold a worker for seconds.
+const MAX_SUGGESTED_NAME_BYTES: usize = 64;
 
 /// The known name most similar to `name`, if any is similar enough (Jaro-Winkler
 /// similarity of at least 0.8, which catches swapped and dropped letters).
 fn closest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    if name.len() > MAX_SUGGESTED_NAME_BYTES {
+        return None;
+    }
     known
         .map(|candidate| (strsim::jaro_winkler(name, candidate), candidate))
         .filter(|(score, _)| *score >= 0.8)
@@ -347,6 +361,22 @@ mod tests {
             err.body.error.param.as_deref(),
             Some("recipients.0.address.line")
         );
+    }
+
+    #[test]
+    fn long_unknown_name_is_shortened() {
+        let name = "x".repeat(1_000_000);
+        let err = check(json!({ name: 1 })).unwrap_err();
+        assert_eq!(err.code(), Some(ErrorCode::ParameterUnknown));
+        assert!(err.body.error.message.len() < 200);
+        assert_eq!(err.body.error.param.unwrap().len(), 103);
+    }
+
+    #[test]
+    fn long_enum_value_is_shortened() {
+        let value = "x".repeat(1_000_000);
+        let err = check(json!({"postage": {"service": value}})).unwrap_err();
+        assert!(err.body.error.message.len() < 400);
     }
 
     #[test]
