@@ -237,6 +237,37 @@ pub fn settings(request: &PrintRequest) -> Result<Settings, ApiFailure> {
     })
 }
 
+/// Maximum number of letters in one job. Intelliprint documents no limit.
+/// This one stops a single request from making millions of letters, for
+/// example by splitting a long text on a one-character phrase.
+pub const MAX_LETTERS: usize = 100_000;
+
+/// Maximum number of pages summed over a job's letters. It keeps the page
+/// totals (`u32`) and the cost (`i64` units of 10^-8 GBP) far from overflow.
+pub const MAX_TOTAL_PAGES: u64 = 10_000_000;
+
+/// Rejects a job of `letters` letters of `pages_per_letter` pages each when it
+/// is over [`MAX_LETTERS`] or [`MAX_TOTAL_PAGES`]. `param` names the
+/// parameter that made the letters.
+fn check_job_size(letters: usize, pages_per_letter: u64, param: &str) -> Result<(), ApiFailure> {
+    if letters > MAX_LETTERS {
+        return Err(ApiFailure::invalid(
+            param,
+            format!("The print job would have {letters} letters; the maximum is {MAX_LETTERS}"),
+        ));
+    }
+    let total_pages = (letters as u64).saturating_mul(pages_per_letter);
+    if total_pages > MAX_TOTAL_PAGES {
+        return Err(ApiFailure::invalid(
+            param,
+            format!(
+                "The print job would have {total_pages} pages in all; the maximum is {MAX_TOTAL_PAGES}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The recipients' addresses, or one document-addressed letter per split of
 /// the document when no recipients are given.
 pub fn addresses(
@@ -263,6 +294,7 @@ pub fn addresses(
                 "recipients must list at least one recipient",
             ));
         }
+        check_job_size(recipients.len(), u64::from(document.pages), "recipients")?;
         return recipients
             .iter()
             .enumerate()
@@ -273,20 +305,28 @@ pub fn addresses(
     // Without recipients the address is read from each letter's first page,
     // which the mock cannot do, so these letters carry an empty address line.
     let letters = split_count(document, splitting);
-    let pages_per_letter = (document.pages / letters).max(1);
+    let pages_per_letter = (u64::from(document.pages) / letters as u64).max(1);
+    let param = match splitting.method.known().unwrap_or_default() {
+        SplittingMethod::None => "file",
+        SplittingMethod::SplitOnPages | SplittingMethod::SplitOnPhrase => "splitting",
+    };
+    check_job_size(letters, pages_per_letter, param)?;
+    // MAX_TOTAL_PAGES fits in u32, so this cast cannot truncate.
+    let pages_per_letter = pages_per_letter as u32;
     let blank = Address {
         country: "GB".to_owned(),
         ..Address::default()
     };
-    Ok(vec![(blank, pages_per_letter); letters as usize])
+    Ok(vec![(blank, pages_per_letter); letters])
 }
 
-fn split_count(document: &Document, splitting: &Splitting) -> u32 {
+/// Counts the letters that a document without recipients is split into.
+fn split_count(document: &Document, splitting: &Splitting) -> usize {
     match splitting.method.known().unwrap_or_default() {
         SplittingMethod::None => 1,
         SplittingMethod::SplitOnPages => {
             let per_letter = splitting.pages.unwrap_or(1).max(1);
-            document.pages.div_ceil(per_letter)
+            document.pages.div_ceil(per_letter) as usize
         }
         SplittingMethod::SplitOnPhrase => {
             let phrase = splitting.phrase.as_deref().unwrap_or_default();
@@ -294,7 +334,7 @@ fn split_count(document: &Document, splitting: &Splitting) -> u32 {
                 .text
                 .as_deref()
                 .map_or(0, |text| text.matches(phrase).count());
-            (found as u32).max(1)
+            found.max(1)
         }
     }
 }
@@ -377,5 +417,73 @@ pub fn draft_letter(id: String, address: Address, pages: u32) -> MailItem {
         pages,
         address,
         ..MailItem::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ip_status::ErrorCode;
+
+    fn phrase_split(phrase: &str) -> Splitting {
+        Splitting {
+            method: SplittingMethod::SplitOnPhrase.into(),
+            phrase: Some(phrase.to_owned()),
+            ..Splitting::default()
+        }
+    }
+
+    fn text_document(text: String) -> Document {
+        Document {
+            pages: 1,
+            text: Some(text),
+        }
+    }
+
+    #[test]
+    fn phrase_split_at_letter_limit() {
+        let document = text_document("a".repeat(MAX_LETTERS));
+        let letters = addresses(&PrintRequest::default(), &document, &phrase_split("a")).unwrap();
+        assert_eq!(letters.len(), MAX_LETTERS);
+    }
+
+    #[test]
+    fn phrase_split_over_letter_limit() {
+        let document = text_document("a".repeat(MAX_LETTERS + 1));
+        let err = addresses(&PrintRequest::default(), &document, &phrase_split("a")).unwrap_err();
+        assert_eq!(err.code(), Some(ErrorCode::ParameterInvalid));
+        assert_eq!(err.body.error.param.as_deref(), Some("splitting"));
+    }
+
+    #[test]
+    fn recipients_times_pages_over_limit() {
+        let recipient = Recipient {
+            address: Some(RecipientAddress {
+                line: Some("1 High Street".to_owned()),
+                ..RecipientAddress::default()
+            }),
+            variables: None,
+        };
+        let request = PrintRequest {
+            recipients: Some(vec![recipient, Recipient::default()]),
+            ..PrintRequest::default()
+        };
+        let pages = u32::try_from(MAX_TOTAL_PAGES / 2 + 1).unwrap();
+        let document = Document { pages, text: None };
+        let err = addresses(&request, &document, &Splitting::default()).unwrap_err();
+        assert_eq!(err.body.error.param.as_deref(), Some("recipients"));
+        assert!(err.body.error.message.contains("pages in all"));
+    }
+
+    #[test]
+    fn large_pdf_one_letter_within_limit() {
+        let document = Document {
+            pages: 9_000_000,
+            text: None,
+        };
+        let letters =
+            addresses(&PrintRequest::default(), &document, &Splitting::default()).unwrap();
+        assert_eq!(letters.len(), 1);
+        assert_eq!(letters[0].1, 9_000_000);
     }
 }
