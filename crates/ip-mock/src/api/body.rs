@@ -108,14 +108,19 @@ pub fn parse_json_unique_keys(bytes: &[u8]) -> Result<Value, ApiFailure> {
             // Segments were pushed innermost first while the error unwound.
             let mut segments = duplicate.path.take();
             segments.reverse();
-            let path = segments.join(".");
-            Err(ApiFailure::bad_format(format!(
+            let path = shorten_name(&segments.join("."));
+            let failure = ApiFailure::bad_format(format!(
                 "Invalid JSON in the request body: the key {path:?} appears more than once \
                  (line {}, column {}); send each key once",
                 err.line(),
                 err.column()
-            ))
-            .with_param(path))
+            ));
+            // An empty key at the top level has no dot path to show.
+            if path.is_empty() {
+                Err(failure)
+            } else {
+                Err(failure.with_param(path))
+            }
         }
         Err(err) => Err(ApiFailure::bad_format(format!(
             "Invalid JSON in the request body: {err}"
@@ -536,6 +541,9 @@ pub fn json_kind(value: &Value) -> &'static str {
         Value::Object(_) => "an object",
     }
 }
+
+#[cfg(test)]
+mod proptests;
 
 #[cfg(test)]
 mod tests {
