@@ -103,6 +103,7 @@ fn workspace_root() -> PathBuf {
 
 /// Cargo's target directory: `CARGO_TARGET_DIR` if set (relative to the
 /// workspace root, where cargo runs here), else `<workspace>/target`.
+/// NOTE: a `build.target-dir` set in a cargo config file is not read.
 fn target_dir(root: &Path) -> PathBuf {
     match env::var_os("CARGO_TARGET_DIR").filter(|dir| !dir.is_empty()) {
         Some(dir) => root.join(dir),
