@@ -166,7 +166,12 @@ fn install_requirements(root: &Path, target: &Path) -> Result<Python, String> {
                 program: venv_python,
                 path: None,
             },
-            Ok(_) | Err(_) => {
+            Err(err) => {
+                return Err(format!(
+                    "could not start python3: {err}. The conformance step needs python3 with pip"
+                ));
+            }
+            Ok(_) => {
                 let site = target.join("conformance-site");
                 eprintln!(
                     "==> python3 -m venv failed; installing into {} instead",
