@@ -205,7 +205,7 @@ fn case(name: &'static str, request: Request, expected: Expected) -> Case {
 
 fn cases() -> Vec<Case> {
     let json = Some("application/json");
-    let over_limit = format!(r#"{{"content": "{}"}}"#, "x".repeat(BODY_LIMIT));
+    let over_limit = json_body_of_length(BODY_LIMIT + 1);
     let deep_json = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
     let deep_form_key = format!("metadata{}", "[a]".repeat(10_000));
     // The error shows the first 100 characters of a long parameter name.
@@ -791,6 +791,18 @@ fn cases() -> Vec<Case> {
     ]
 }
 
+/// Builds a create body of exactly `length` bytes, the content padded with `x`.
+fn json_body_of_length(length: usize) -> String {
+    let frame = r#"{"content": "", "recipients": [{"address": {"line": "1 High St"}}]}"#;
+    let body = frame.replacen(
+        r#""""#,
+        &format!(r#""{}""#, "x".repeat(length - frame.len())),
+        1,
+    );
+    assert_eq!(body.len(), length);
+    body
+}
+
 /// Ids of the jobs that rows refer to.
 struct Jobs {
     draft: String,
@@ -929,4 +941,19 @@ async fn bad_input_table() {
         server_errors.is_empty(),
         "5xx in the journal: {server_errors:?}"
     );
+}
+
+#[tokio::test]
+async fn body_at_limit_is_accepted() {
+    let server = manual_mock().body_limit(BODY_LIMIT).start().await;
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/prints", server.uri()))
+        .header(AUTHORIZATION, KEY)
+        .header(CONTENT_TYPE, "application/json")
+        .body(json_body_of_length(BODY_LIMIT))
+        .timeout(REQUEST_TIMEOUT)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
 }
