@@ -2,9 +2,11 @@
 //!
 //! | task | runs |
 //! |---|---|
-//! | `ci` | format check, clippy with warnings denied, every test and doctest, docs with warnings denied, then `conformance` |
+//! | `ci` | format check, clippy with warnings denied, every test and doctest, docs with warnings denied, `bench --quick` on the debug build, then `conformance` |
 //! | `conformance` | intelliprint-py, a third-party Python SDK, against the ip-mock binary |
+//! | `bench` | every benchmark, printed as one table; `--quick` checks them in seconds |
 
+mod bench;
 mod conformance;
 
 use std::process::{Command, ExitCode};
@@ -46,6 +48,13 @@ const CI: &[Step] = &[
         args: &["doc", "--workspace", "--no-deps", "--all-features"],
         env: &[("RUSTDOCFLAGS", "-D warnings")],
     },
+    // Debug profile: it reuses the test build, where a release build would
+    // add minutes on two cores.
+    Step {
+        name: "bench quick mode",
+        args: &["xtask", "bench", "--quick", "--debug"],
+        env: &[],
+    },
 ];
 
 fn main() -> ExitCode {
@@ -56,8 +65,9 @@ fn main() -> ExitCode {
             code => code,
         },
         Some("conformance") => conformance::run(),
+        Some("bench") => bench::run(std::env::args().skip(2)),
         _ => {
-            eprintln!("usage: cargo xtask <task>\n\ntasks:\n  ci             format check, clippy, every test and doctest, docs, then conformance\n  conformance    intelliprint-py against the ip-mock binary");
+            eprintln!("usage: cargo xtask <task>\n\ntasks:\n  ci             format check, clippy, every test and doctest, docs, bench --quick, then conformance\n  conformance    intelliprint-py against the ip-mock binary\n  bench          every benchmark; --quick checks them in seconds");
             ExitCode::FAILURE
         }
     }
