@@ -490,3 +490,34 @@ async fn bad_endpoints_are_rejected() {
         .unwrap();
     assert_eq!(missing.status(), 404);
 }
+
+#[tokio::test]
+async fn start_up_endpoint_takes_secret_after_hash() {
+    let (receiver, url) = Receiver::start(0).await;
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let server = manual_mock()
+        .webhook(format!("{url}#{secret}"))
+        .start()
+        .await;
+    let endpoints = server.webhooks();
+    assert_eq!(endpoints.len(), 1);
+    assert_eq!(endpoints[0].url, url);
+    assert_eq!(endpoints[0].secret, secret);
+
+    let api = Api::new(&server, "key_hooks");
+    api.create(one_letter_job("SW1A 1AA", "uk_first_class"))
+        .await;
+    let delivery = receiver.wait_for(1, 0).await.remove(0);
+    verify(secret, &delivery);
+}
+
+#[tokio::test]
+async fn start_up_endpoint_rejects_bad_secret() {
+    let result = manual_mock()
+        .webhook("http://127.0.0.1:9/hooks#not_a_secret")
+        .try_start()
+        .await;
+    let err = result.expect_err("a malformed secret stops the start");
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("whsec_"), "{err}");
+}
