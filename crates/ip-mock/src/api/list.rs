@@ -106,21 +106,20 @@ impl ListQuery {
     }
 
     /// The page of `account`'s jobs that the query selects.
+    ///
+    /// Every job is visited once, to count `total_available`. Jobs are stored
+    /// in creation order, so for a sort by `created` only the jobs of the
+    /// page are kept; other sort fields collect and sort every match.
     pub fn run(&self, account: &Account) -> List<Value> {
-        let mut selected: Vec<&PrintJob> = account
-            .jobs
-            .values()
-            .map(|r| &r.job)
-            .filter(|job| self.matches(job))
-            .collect();
-
-        // Jobs are stored in creation order, so sorting by `created` is only a
-        // question of direction.
-        if self.sort_field == "created" {
+        let jobs = account.jobs.values().map(|record| &record.job);
+        let (page, total) = if self.sort_field == "created" {
             if self.descending {
-                selected.reverse();
+                self.page_in_order(jobs.rev())
+            } else {
+                self.page_in_order(jobs)
             }
         } else {
+            let mut selected: Vec<&PrintJob> = jobs.filter(|job| self.matches(job)).collect();
             selected.sort_by(|a, b| {
                 let order = compare(a, b, self.sort_field);
                 if self.descending {
@@ -129,15 +128,16 @@ impl ListQuery {
                     order
                 }
             });
-        }
+            let total = selected.len();
+            let page = selected
+                .into_iter()
+                .skip(self.skip)
+                .take(self.limit)
+                .collect();
+            (page, total)
+        };
 
-        let total = selected.len();
-        let data: Vec<Value> = selected
-            .into_iter()
-            .skip(self.skip)
-            .take(self.limit)
-            .map(|job| self.project(job))
-            .collect();
+        let data: Vec<Value> = page.into_iter().map(|job| self.project(job)).collect();
         List {
             object: "list".to_owned(),
             has_more: self.skip.saturating_add(data.len()) < total,
@@ -146,6 +146,26 @@ impl ListQuery {
         }
     }
 
+    /// Counts the jobs of `jobs`, already in the requested order, that match,
+    /// and keeps the ones at positions `skip..skip + limit` among them.
+    fn page_in_order<'a>(
+        &self,
+        jobs: impl Iterator<Item = &'a PrintJob>,
+    ) -> (Vec<&'a PrintJob>, usize) {
+        let mut page = Vec::with_capacity(self.limit);
+        let mut total = 0;
+        for job in jobs.filter(|job| self.matches(job)) {
+            if total >= self.skip && page.len() < self.limit {
+                page.push(job);
+            }
+            total += 1;
+        }
+        (page, total)
+    }
+
+    /// Whether `job` passes every filter. The fields of the job itself are
+    /// checked before the letters, which live in a separate allocation, so a
+    /// job rejected early costs one memory access less.
     fn matches(&self, job: &PrintJob) -> bool {
         if job.testmode != self.testmode {
             return false;
@@ -155,15 +175,6 @@ impl ListQuery {
             .is_some_and(|confirmed| confirmed != job.confirmed)
         {
             return false;
-        }
-        if let Some(statuses) = self.statuses {
-            let any = job
-                .letters
-                .iter()
-                .any(|l| l.status.known().is_some_and(|s| statuses.contains(s)));
-            if !any {
-                return false;
-            }
         }
         if self
             .reference
@@ -177,6 +188,15 @@ impl ListQuery {
             .is_some_and(|t| job.job_type.known() != Some(t))
         {
             return false;
+        }
+        if let Some(statuses) = self.statuses {
+            let any = job
+                .letters
+                .iter()
+                .any(|l| l.status.known().is_some_and(|s| statuses.contains(s)));
+            if !any {
+                return false;
+            }
         }
         true
     }
