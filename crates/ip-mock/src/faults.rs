@@ -20,7 +20,10 @@ use rand::Rng;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::api::error::ApiFailure;
+use crate::api::RequestAccount;
 use crate::sim::Shared;
+use crate::state::AccountHash;
+use std::sync::atomic::Ordering;
 
 /// The request header that forces one outcome on a single request.
 pub const FORCE_HEADER: &str = "ip-mock-force";
@@ -133,13 +136,13 @@ impl Faults {
 /// Request times per account over the last minute of wall time.
 #[derive(Debug, Default)]
 pub struct RateLimiter {
-    recent: HashMap<String, VecDeque<Instant>>,
+    recent: HashMap<AccountHash, VecDeque<Instant>>,
 }
 
 impl RateLimiter {
     /// Counts a request; returns the seconds to wait when over the limit.
-    pub fn check(&mut self, account: &str, now: Instant) -> Option<u64> {
-        let times = self.recent.entry(account.to_owned()).or_default();
+    pub fn check(&mut self, account: AccountHash, now: Instant) -> Option<u64> {
+        let times = self.recent.entry(account).or_default();
         while times
             .front()
             .is_some_and(|t| now.duration_since(*t) >= RATE_WINDOW)
@@ -173,11 +176,17 @@ pub async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: N
         .headers()
         .get(FORCE_HEADER)
         .map(|value| value.to_str().unwrap_or_default().trim().to_owned());
-    let account = crate::api::auth::account_of(request.headers());
+    if forced.is_none() && !shared.faults_active.load(Ordering::Relaxed) {
+        return next.run(request).await;
+    }
+    let account = request
+        .extensions()
+        .get::<RequestAccount>()
+        .and_then(|known| known.0);
 
     let (delay, outcome) = match forced {
         Some(name) => (None, forced_outcome(&name)),
-        None => shared.lock().draw_faults(account.as_deref()),
+        None => shared.lock().draw_faults(account),
     };
 
     if let Some(delay) = delay {
@@ -228,7 +237,7 @@ fn dropped_connection() -> Response {
 
 impl crate::state::State {
     /// Draws this request's faults from the seeded generator.
-    fn draw_faults(&mut self, account: Option<&str>) -> (Option<Duration>, Outcome) {
+    fn draw_faults(&mut self, account: Option<AccountHash>) -> (Option<Duration>, Outcome) {
         let faults = self.faults.clone();
         let delay = faults.latency.map(|latency| {
             if latency.min == latency.max {
@@ -296,14 +305,14 @@ mod tests {
         let mut limiter = RateLimiter::default();
         let start = Instant::now();
         for i in 0..RATE_LIMIT_PER_MINUTE {
-            assert_eq!(limiter.check("acc_1", start), None, "request {i}");
+            assert_eq!(limiter.check(AccountHash(1), start), None, "request {i}");
         }
-        assert_eq!(limiter.check("acc_1", start), Some(60));
+        assert_eq!(limiter.check(AccountHash(1), start), Some(60));
         assert_eq!(
-            limiter.check("acc_2", start),
+            limiter.check(AccountHash(2), start),
             None,
             "accounts are counted apart"
         );
-        assert_eq!(limiter.check("acc_1", start + RATE_WINDOW), None);
+        assert_eq!(limiter.check(AccountHash(1), start + RATE_WINDOW), None);
     }
 }

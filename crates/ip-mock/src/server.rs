@@ -384,7 +384,7 @@ impl MockServer {
         if let Err(message) = faults.validate() {
             panic!("invalid faults: {message}");
         }
-        self.shared.lock().faults = faults;
+        self.shared.set_faults(faults);
     }
 }
 

@@ -1,5 +1,6 @@
 //! The background task that applies status changes as virtual time passes.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -7,7 +8,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::state::State;
-use crate::Config;
+use crate::{Config, Faults};
 
 /// State shared by the request handlers and the scheduler.
 ///
@@ -22,17 +23,29 @@ pub struct Shared {
     pub config: Config,
     /// The seed of the run, logged at start so a run can be replayed.
     pub seed: u64,
+    /// Whether any fault is configured, read without the lock so that the
+    /// fault layer costs nothing when none is.
+    pub faults_active: AtomicBool,
 }
 
 impl Shared {
     pub fn new(config: Config) -> Self {
         let seed = config.seed.unwrap_or_else(rand::random);
+        let faults_active = AtomicBool::new(config.faults != Faults::default());
         Shared {
+            faults_active,
             state: Mutex::new(State::new(&config, seed)),
             wake: Notify::new(),
             config,
             seed,
         }
+    }
+
+    /// Replaces the faults in force.
+    pub fn set_faults(&self, faults: Faults) {
+        self.faults_active
+            .store(faults != Faults::default(), Ordering::Relaxed);
+        self.lock().faults = faults;
     }
 
     /// Locks the state. A handler that panicked while holding the lock left

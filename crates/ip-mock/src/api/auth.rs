@@ -6,6 +6,9 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
+use std::borrow::Cow;
+
+use crate::state::AccountHash;
 use base64::Engine;
 use ip_status::ErrorCode;
 
@@ -28,7 +31,7 @@ impl FromRequestParts<Arc<Shared>> for Account {
     ) -> Result<Self, Self::Rejection> {
         let key = api_key(&parts.headers)?;
         let allowed = &shared.config.api_keys;
-        if !allowed.is_empty() && !allowed.iter().any(|k| k == &key) {
+        if !allowed.is_empty() && !allowed.iter().any(|k| *k == key) {
             return Err(ApiFailure::new(
                 ErrorCode::InvalidApiKey,
                 "Invalid API key provided",
@@ -39,14 +42,14 @@ impl FromRequestParts<Arc<Shared>> for Account {
     }
 }
 
-/// The account id of the request's API key, without creating the account.
-pub fn account_of(headers: &HeaderMap) -> Option<String> {
-    api_key(headers)
-        .ok()
-        .map(|key| crate::state::account_id(&key))
+/// The account of the request's API key, as the hash its id is made from,
+/// without creating the account.
+pub fn account_of(headers: &HeaderMap) -> Option<AccountHash> {
+    api_key(headers).ok().map(|key| AccountHash::of_key(&key))
 }
 
-fn api_key(headers: &HeaderMap) -> Result<String, ApiFailure> {
+/// Reads the API key; it is borrowed from the header except for HTTP Basic.
+fn api_key(headers: &HeaderMap) -> Result<Cow<'_, str>, ApiFailure> {
     let missing = || {
         ApiFailure::new(
             ErrorCode::NoApiKey,
@@ -69,14 +72,14 @@ fn api_key(headers: &HeaderMap) -> Result<String, ApiFailure> {
     // A header with no space is a raw key, unless it is a bare scheme name.
     let (scheme, rest) = header.split_once(' ').unwrap_or((header, ""));
     let key = if scheme.eq_ignore_ascii_case("bearer") {
-        rest.trim().to_owned()
+        Cow::Borrowed(rest.trim())
     } else if scheme.eq_ignore_ascii_case("basic") {
         if rest.trim().is_empty() {
             return Err(missing());
         }
-        basic_user(rest.trim())?
+        Cow::Owned(basic_user(rest.trim())?)
     } else {
-        header.to_owned()
+        Cow::Borrowed(header)
     };
 
     if key.is_empty() {

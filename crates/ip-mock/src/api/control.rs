@@ -341,7 +341,7 @@ pub async fn set_faults(
     faults
         .validate()
         .map_err(|message| ApiFailure::invalid("faults", message))?;
-    shared.lock().faults = faults.clone();
+    shared.set_faults(faults.clone());
     Ok(Json(faults).into_response())
 }
 

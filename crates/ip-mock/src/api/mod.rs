@@ -26,7 +26,8 @@ use serde_json::json;
 
 use crate::faults;
 use crate::sim::Shared;
-use crate::state::JournalEntry;
+use crate::state::log::{request_id, LoggedRequest};
+use crate::state::AccountHash;
 use error::{ApiFailure, LoggedErrorCode};
 
 /// Builds the router with every route and layer.
@@ -61,14 +62,24 @@ async fn not_found(method: Method, uri: Uri) -> ApiFailure {
 
 static REQUEST_COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// The account of a request's API key, computed once by [`tag_response`] for
+/// the fault layer and the journal.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestAccount(pub Option<AccountHash>);
+
 /// Gives every response a `request-id` and the mock's version, logs the
 /// request at debug level (never its headers, which hold the API key), and
 /// records API requests in the journal.
-async fn tag_response(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+async fn tag_response(
+    State(shared): State<Arc<Shared>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let request_id = next_request_id();
+    let number = REQUEST_COUNTER.fetch_add(1, Ordering::Relaxed);
     let account = auth::account_of(request.headers());
+    request.extensions_mut().insert(RequestAccount(account));
 
     let mut response = next.run(request).await;
 
@@ -77,6 +88,7 @@ async fn tag_response(State(shared): State<Arc<Shared>>, request: Request, next:
         .extensions()
         .get::<LoggedErrorCode>()
         .and_then(|logged| logged.0);
+    let request_id = request_id(number);
     match code {
         Some(code) => {
             tracing::debug!(%method, %path, status, %code, %request_id, "request rejected")
@@ -87,13 +99,13 @@ async fn tag_response(State(shared): State<Arc<Shared>>, request: Request, next:
     if !path.starts_with("/_mock/") {
         let mut state = shared.lock();
         let time_ms = state.clock.now_ms();
-        state.journal.push(JournalEntry {
-            method: method.to_string(),
-            path,
+        state.journal.push(LoggedRequest {
+            method,
+            path: path.into_boxed_str(),
             status,
-            request_id: request_id.clone(),
+            number,
             account,
-            error_code: code.map(|code| code.to_string()),
+            error_code: code,
             time_ms,
         });
     }
@@ -107,16 +119,4 @@ async fn tag_response(State(shared): State<Arc<Shared>>, request: Request, next:
         HeaderValue::from_static(env!("CARGO_PKG_VERSION")),
     );
     response
-}
-
-/// `req_` and 16 hex digits: a counter scrambled by a SplitMix64 step so ids
-/// look unrelated but never repeat within a process.
-fn next_request_id() -> String {
-    let mut z = REQUEST_COUNTER
-        .fetch_add(1, Ordering::Relaxed)
-        .wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^= z >> 31;
-    format!("req_{z:016x}")
 }

@@ -10,8 +10,10 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 use super::engine::next_step;
-use super::log::{Cause, EventFilter, IdSuffix, JournalEntry, LoggedChange, StatusChange};
-use super::{Fate, JobKey, State};
+use super::log::{
+    Cause, EventFilter, IdSuffix, JournalEntry, LoggedChange, LoggedRequest, StatusChange,
+};
+use super::{AccountHash, Fate, JobKey, State};
 use crate::ControlError;
 
 /// The reason a control call returns a letter with when none is given.
@@ -41,9 +43,8 @@ impl State {
             .iter()
             .enumerate()
             .find_map(|(account, stored)| {
-                stored
-                    .by_id
-                    .get(id)
+                IdSuffix::of(id, "print_")
+                    .and_then(|suffix| stored.by_id.get(&suffix))
                     .map(|seq| JobKey { account, seq: *seq })
             })
             .ok_or_else(|| ControlError::NotFound(format!("No such print job: {id}")))
@@ -200,7 +201,7 @@ impl State {
         let drawn = self
             .record(key)
             .and_then(|record| match record.fates.get(letter as usize) {
-                Some(Fate::Returned { reason }) => Some(reason.clone()),
+                Some(Fate::Returned { reason }) => Some((*reason).to_owned()),
                 _ => None,
             });
         Returned {
@@ -325,8 +326,8 @@ impl State {
     pub fn journal_entries(&self, account: Option<&str>) -> Vec<JournalEntry> {
         self.journal
             .iter()
+            .map(LoggedRequest::describe)
             .filter(|entry| account.is_none_or(|account| entry.account.as_deref() == Some(account)))
-            .cloned()
             .collect()
     }
 
@@ -360,7 +361,7 @@ impl State {
         }
         self.events.retain(|change| change.account != index);
         self.journal
-            .retain(|entry| entry.account.as_deref() != Some(account_id));
+            .retain(|entry| entry.account.map(AccountHash::id).as_deref() != Some(account_id));
         tracing::info!(account = account_id, "account reset");
         true
     }

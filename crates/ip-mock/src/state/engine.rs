@@ -48,7 +48,7 @@ impl State {
         let returned = returned.or_else(|| match &fate {
             Fate::Returned { reason } => Some(Returned {
                 date: at_ms / 1000,
-                reason: reason.clone(),
+                reason: (*reason).to_owned(),
             }),
             _ => None,
         });

@@ -3,7 +3,10 @@
 
 use std::collections::VecDeque;
 
-use ip_status::{Event, Status};
+use axum::http::Method;
+use ip_status::{ErrorCode, Event, Status};
+
+use super::AccountHash;
 use serde::Serialize;
 
 /// Maximum number of status changes the event log keeps; older ones are
@@ -130,7 +133,47 @@ impl<T> Bounded<T> {
     }
 }
 
-/// One API request as the journal records it.
+/// One API request as the journal stores it: no field but the path needs the
+/// heap, so a full journal does not churn the allocator on every request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedRequest {
+    pub method: Method,
+    pub path: Box<str>,
+    pub status: u16,
+    /// The number behind the `request-id`, see [`request_id`].
+    pub number: u64,
+    pub account: Option<AccountHash>,
+    pub error_code: Option<ErrorCode>,
+    /// Virtual time of the request, unix milliseconds.
+    pub time_ms: i64,
+}
+
+impl LoggedRequest {
+    pub fn describe(&self) -> JournalEntry {
+        JournalEntry {
+            method: self.method.to_string(),
+            path: self.path.to_string(),
+            status: self.status,
+            request_id: request_id(self.number),
+            account: self.account.map(AccountHash::id),
+            error_code: self.error_code.map(|code| code.to_string()),
+            time_ms: self.time_ms,
+        }
+    }
+}
+
+/// The `request-id` of the request numbered `number`: `req_` and 16 hex
+/// digits, the number scrambled by a SplitMix64 step so ids look unrelated
+/// but never repeat within a process.
+pub fn request_id(number: u64) -> String {
+    let mut z = number.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    format!("req_{z:016x}")
+}
+
+/// One API request as the control API and the embedded server report it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct JournalEntry {
     pub method: String,

@@ -31,7 +31,7 @@ use crate::magic::{self, LetterMagic};
 use crate::webhook::Registry;
 use crate::Config;
 use ip_status::ErrorCode;
-use log::{Bounded, IdSuffix, LoggedChange};
+use log::{Bounded, IdSuffix, LoggedChange, LoggedRequest};
 
 /// A draft can be confirmed up to 30 days after it was created.
 pub const DRAFT_LIFETIME_MS: i64 = 30 * DAY_MS;
@@ -53,7 +53,7 @@ pub const RETURN_REASONS: [&str; 5] = [
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fate {
     Delivered,
-    Returned { reason: String },
+    Returned { reason: &'static str },
     InvalidAddress,
     StuckInPrinting,
 }
@@ -74,9 +74,9 @@ pub struct Account {
     /// `acc_…`, derived from the key so that it is the same on every run.
     pub id: String,
     /// Jobs by creation sequence number, so iteration is in creation order.
-    pub jobs: BTreeMap<u64, JobRecord>,
+    pub jobs: BTreeMap<u64, Box<JobRecord>>,
     /// Sequence numbers by job id.
-    pub by_id: HashMap<String, u64>,
+    pub by_id: HashMap<IdSuffix, u64>,
 }
 
 /// The location of a job: its account's index and its sequence number.
@@ -116,7 +116,7 @@ pub struct State {
     /// Every status change, oldest first.
     pub events: Bounded<LoggedChange>,
     /// Every API request, oldest first.
-    pub journal: Bounded<JournalEntry>,
+    pub journal: Bounded<LoggedRequest>,
     seed: u64,
     return_rate: f64,
     invalid_address_rate: f64,
@@ -176,9 +176,8 @@ impl State {
 
     /// Looks up a job by id within one account.
     pub fn find(&self, account: usize, id: &str) -> Result<JobKey, ApiFailure> {
-        self.accounts[account]
-            .by_id
-            .get(id)
+        IdSuffix::of(id, "print_")
+            .and_then(|suffix| self.accounts[account].by_id.get(&suffix))
             .map(|seq| JobKey { account, seq: *seq })
             .ok_or_else(|| {
                 ApiFailure::not_found(format!("No such print job: {id}")).with_param("id")
@@ -186,18 +185,28 @@ impl State {
     }
 
     pub fn record(&self, key: JobKey) -> Option<&JobRecord> {
-        self.accounts.get(key.account)?.jobs.get(&key.seq)
+        self.accounts
+            .get(key.account)?
+            .jobs
+            .get(&key.seq)
+            .map(|record| &**record)
     }
 
     fn record_mut(&mut self, key: JobKey) -> Option<&mut JobRecord> {
-        self.accounts.get_mut(key.account)?.jobs.get_mut(&key.seq)
+        self.accounts
+            .get_mut(key.account)?
+            .jobs
+            .get_mut(&key.seq)
+            .map(|record| &mut **record)
     }
 
     /// Removes a job and its letters from every index.
-    fn remove_job(&mut self, key: JobKey) -> Option<JobRecord> {
+    fn remove_job(&mut self, key: JobKey) -> Option<Box<JobRecord>> {
         let account = self.accounts.get_mut(key.account)?;
         let record = account.jobs.remove(&key.seq)?;
-        account.by_id.remove(&record.job.id);
+        if let Some(suffix) = IdSuffix::of(&record.job.id, "print_") {
+            account.by_id.remove(&suffix);
+        }
         for letter in &record.job.letters {
             if let Some(suffix) = IdSuffix::of(&letter.id, "ltr_") {
                 self.letters.remove(&suffix);
@@ -266,8 +275,10 @@ impl State {
             }
         }
         let stored = &mut self.accounts[account];
-        stored.jobs.insert(seq, record);
-        stored.by_id.insert(id, seq);
+        stored.jobs.insert(seq, Box::new(record));
+        if let Some(suffix) = IdSuffix::of(&id, "print_") {
+            stored.by_id.insert(suffix, seq);
+        }
 
         if request.confirmed {
             self.confirm(key, Cause::ApiRequest)?;
@@ -362,9 +373,7 @@ impl State {
                     Fate::InvalidAddress
                 } else if self.rng.random_bool(return_rate.clamp(0.0, 1.0)) {
                     let reason = RETURN_REASONS[self.rng.random_range(0..RETURN_REASONS.len())];
-                    Fate::Returned {
-                        reason: reason.to_owned(),
-                    }
+                    Fate::Returned { reason }
                 } else {
                     Fate::Delivered
                 }
@@ -423,12 +432,10 @@ impl State {
 /// is not checked by the carrier, so it is sent and comes back instead.
 fn fate_from_magic(magic: LetterMagic, tracked: bool) -> Fate {
     match magic {
-        LetterMagic::Returned(reason) => Fate::Returned {
-            reason: reason.to_owned(),
-        },
+        LetterMagic::Returned(reason) => Fate::Returned { reason },
         LetterMagic::InvalidAddress if tracked => Fate::InvalidAddress,
         LetterMagic::InvalidAddress => Fate::Returned {
-            reason: magic::UNTRACKED_INVALID_ADDRESS_REASON.to_owned(),
+            reason: magic::UNTRACKED_INVALID_ADDRESS_REASON,
         },
         LetterMagic::StuckInPrinting => Fate::StuckInPrinting,
     }
@@ -528,7 +535,22 @@ fn merged<T: Serialize + DeserializeOwned + Default>(
 /// `acc_` and a 64-bit FNV-1a hash of the key: stable, so an API key maps to
 /// the same account id on every run and every platform.
 pub fn account_id(key: &str) -> String {
-    format!("acc_{:016x}", fnv1a(key.as_bytes()))
+    AccountHash::of_key(key).id()
+}
+
+/// The hash an account id is made from; logs keep it instead of the id text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AccountHash(pub u64);
+
+impl AccountHash {
+    pub fn of_key(key: &str) -> AccountHash {
+        AccountHash(fnv1a(key.as_bytes()))
+    }
+
+    /// The account id, `acc_` and 16 hex digits.
+    pub fn id(self) -> String {
+        format!("acc_{:016x}", self.0)
+    }
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
