@@ -11,6 +11,11 @@ use clap::Parser;
 use ip_mock::{ClockMode, Config, Faults, Latency, DEFAULT_PORT};
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc keeps allocation cheap in a large, long-lived heap: with glibc's
+/// allocator, a retrieve got slower as the number of stored jobs grew.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A local mock of the Intelliprint v1 print-and-post API. Every flag can also
 /// be set through the environment variable shown.
 #[derive(Debug, Parser)]

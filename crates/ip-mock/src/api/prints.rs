@@ -43,10 +43,15 @@ pub async fn retrieve(
     Path(id): Path<String>,
 ) -> Result<Response, ApiFailure> {
     check_id(&id)?;
-    let state = shared.lock();
-    let key = state.find(account, &id)?;
-    let job = state.record(key).map(|record| &record.job);
-    Ok(Json(job).into_response())
+    let json = {
+        let mut state = shared.lock();
+        let key = state.find(account, &id)?;
+        state.job_json(key)
+    };
+    let Some(json) = json else {
+        return Err(ApiFailure::not_found(format!("No such print job: {id}")).with_param("id"));
+    };
+    Ok(([(CONTENT_TYPE, "application/json")], json).into_response())
 }
 
 /// `POST /v1/prints/{id}`

@@ -14,6 +14,8 @@ pub use log::{Cause, EventFilter, JournalEntry, StatusChange};
 
 use std::collections::{BTreeMap, HashMap};
 
+use bytes::Bytes;
+
 use ip_status::{Deleted, Event, PostageService, PrintJob, Status};
 use rand::distr::Alphanumeric;
 use rand::rngs::StdRng;
@@ -66,6 +68,9 @@ pub struct JobRecord {
     pub fates: Vec<Fate>,
     /// Creation time, unix milliseconds.
     pub created_ms: i64,
+    /// The job's JSON as last served, so that polling an unchanged job does
+    /// not serialise it again. Every mutable access clears it.
+    json: Option<Bytes>,
 }
 
 /// The jobs of one API key.
@@ -197,7 +202,21 @@ impl State {
             .get_mut(key.account)?
             .jobs
             .get_mut(&key.seq)
-            .map(|record| &mut **record)
+            .map(|record| {
+                record.json = None;
+                &mut **record
+            })
+    }
+
+    /// Returns the job's JSON, serialised once per change of the job.
+    pub fn job_json(&mut self, key: JobKey) -> Option<Bytes> {
+        let record = self.accounts.get_mut(key.account)?.jobs.get_mut(&key.seq)?;
+        if let Some(json) = &record.json {
+            return Some(json.clone());
+        }
+        let json = Bytes::from(serde_json::to_vec(&record.job).ok()?);
+        record.json = Some(json.clone());
+        Some(json)
     }
 
     /// Removes a job and its letters from every index.
@@ -268,6 +287,7 @@ impl State {
             job,
             fates: Vec::new(),
             created_ms: now,
+            json: None,
         };
         for (index, letter) in record.job.letters.iter().enumerate() {
             if let Some(suffix) = IdSuffix::of(&letter.id, "ltr_") {
