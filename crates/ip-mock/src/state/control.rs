@@ -337,6 +337,7 @@ impl State {
         self.accounts.clear();
         self.account_by_key.clear();
         self.schedule.clear();
+        self.earliest_due_ms = None;
         self.letters.clear();
         self.events.clear();
         self.journal.clear();

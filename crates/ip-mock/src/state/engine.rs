@@ -132,19 +132,30 @@ impl State {
     pub fn schedule(&mut self, due_ms: i64, due: Due) {
         let seq = self.next_seq();
         self.schedule.insert((due_ms, seq), due);
+        self.earliest_due_ms = Some(
+            self.earliest_due_ms
+                .map_or(due_ms, |earliest| earliest.min(due_ms)),
+        );
     }
 
     /// Returns the due time of the earliest pending change.
     pub fn next_due_ms(&self) -> Option<i64> {
-        self.schedule
-            .first_key_value()
-            .map(|((due_ms, _), _)| *due_ms)
+        self.earliest_due_ms
     }
 
     /// Applies, in due order, every pending change due at or before
     /// `until_ms`, including the ones those changes schedule. Returns how many
     /// were applied.
     pub fn run_due(&mut self, until_ms: i64) -> usize {
+        // A tick with nothing due touches no tree node, however many changes
+        // are pending.
+        if self
+            .earliest_due_ms
+            .is_none_or(|earliest| earliest > until_ms)
+        {
+            return 0;
+        }
+
         let mut applied = 0;
         while let Some(entry) = self.schedule.first_entry() {
             if entry.key().0 > until_ms {
@@ -163,6 +174,10 @@ impl State {
                 Due::PurgeTestJob { job } => self.purge(job),
             }
         }
+        self.earliest_due_ms = self
+            .schedule
+            .first_key_value()
+            .map(|((due_ms, _), _)| *due_ms);
         applied
     }
 

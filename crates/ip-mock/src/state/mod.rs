@@ -115,6 +115,9 @@ pub struct State {
     /// Pending changes keyed by (due time in unix ms, insertion number); the
     /// number keeps simultaneous changes in the order they were scheduled.
     schedule: BTreeMap<(i64, u64), Due>,
+    /// The first key of `schedule`, kept beside it so that a tick with
+    /// nothing due costs the same whatever the schedule holds.
+    earliest_due_ms: Option<i64>,
     next_seq: u64,
     /// Every letter by id, for the control API, which is not scoped by key.
     letters: HashMap<IdSuffix, (JobKey, u32)>,
@@ -140,6 +143,7 @@ impl State {
             accounts: Vec::new(),
             account_by_key: HashMap::new(),
             schedule: BTreeMap::new(),
+            earliest_due_ms: None,
             next_seq: 0,
             letters: HashMap::new(),
             events: Bounded::new(log::EVENT_LOG_CAPACITY),
