@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use bytes::Bytes;
 
-use ip_status::{Deleted, Event, PostageService, PrintJob, Status};
+use ip_status::{Deleted, Event, JobType, PostageService, PrintJob, Status, StatusSet};
 use rand::distr::Alphanumeric;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -73,13 +73,46 @@ pub struct JobRecord {
     json: Option<Bytes>,
 }
 
+/// A stored job: the few fields list filters read, kept inline in the tree
+/// so that a list scans them densely, and the record behind a pointer.
+#[derive(Debug, Clone)]
+pub struct JobSlot {
+    pub summary: JobSummary,
+    pub record: Box<JobRecord>,
+}
+
+/// What the list filters need to know of a job, refreshed after every change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobSummary {
+    pub testmode: bool,
+    pub confirmed: bool,
+    pub job_type: Option<JobType>,
+    /// The statuses its letters are in.
+    pub statuses: StatusSet,
+}
+
+impl JobSummary {
+    fn of(job: &PrintJob) -> JobSummary {
+        JobSummary {
+            testmode: job.testmode,
+            confirmed: job.confirmed,
+            job_type: job.job_type.known(),
+            statuses: job
+                .letters
+                .iter()
+                .filter_map(|letter| letter.status.known())
+                .collect(),
+        }
+    }
+}
+
 /// The jobs of one API key.
 #[derive(Debug, Default)]
 pub struct Account {
     /// `acc_…`, derived from the key so that it is the same on every run.
     pub id: String,
     /// Jobs by creation sequence number, so iteration is in creation order.
-    pub jobs: BTreeMap<u64, Box<JobRecord>>,
+    pub jobs: BTreeMap<u64, JobSlot>,
     /// Sequence numbers by job id.
     pub by_id: HashMap<IdSuffix, u64>,
 }
@@ -198,7 +231,7 @@ impl State {
             .get(key.account)?
             .jobs
             .get(&key.seq)
-            .map(|record| &**record)
+            .map(|slot| &*slot.record)
     }
 
     fn record_mut(&mut self, key: JobKey) -> Option<&mut JobRecord> {
@@ -206,15 +239,31 @@ impl State {
             .get_mut(key.account)?
             .jobs
             .get_mut(&key.seq)
-            .map(|record| {
-                record.json = None;
-                &mut **record
+            .map(|slot| {
+                slot.record.json = None;
+                &mut *slot.record
             })
+    }
+
+    /// Recomputes the list summary of a job after it changed.
+    pub(crate) fn refresh_summary(&mut self, key: JobKey) {
+        if let Some(slot) = self
+            .accounts
+            .get_mut(key.account)
+            .and_then(|a| a.jobs.get_mut(&key.seq))
+        {
+            slot.summary = JobSummary::of(&slot.record.job);
+        }
     }
 
     /// Returns the job's JSON, serialised once per change of the job.
     pub fn job_json(&mut self, key: JobKey) -> Option<Bytes> {
-        let record = self.accounts.get_mut(key.account)?.jobs.get_mut(&key.seq)?;
+        let record = &mut self
+            .accounts
+            .get_mut(key.account)?
+            .jobs
+            .get_mut(&key.seq)?
+            .record;
         if let Some(json) = &record.json {
             return Some(json.clone());
         }
@@ -226,7 +275,7 @@ impl State {
     /// Removes a job and its letters from every index.
     fn remove_job(&mut self, key: JobKey) -> Option<Box<JobRecord>> {
         let account = self.accounts.get_mut(key.account)?;
-        let record = account.jobs.remove(&key.seq)?;
+        let record = account.jobs.remove(&key.seq)?.record;
         if let Some(suffix) = IdSuffix::of(&record.job.id, "print_") {
             account.by_id.remove(&suffix);
         }
@@ -299,7 +348,14 @@ impl State {
             }
         }
         let stored = &mut self.accounts[account];
-        stored.jobs.insert(seq, Box::new(record));
+        let summary = JobSummary::of(&record.job);
+        stored.jobs.insert(
+            seq,
+            JobSlot {
+                summary,
+                record: Box::new(record),
+            },
+        );
         if let Some(suffix) = IdSuffix::of(&id, "print_") {
             stored.by_id.insert(suffix, seq);
         }
@@ -356,6 +412,7 @@ impl State {
             check_not_expired(record.created_ms, now, &updated.id)?;
         }
         record.job = updated;
+        self.refresh_summary(key);
         if confirm {
             self.confirm(key, Cause::ApiRequest)?;
         }
