@@ -110,11 +110,14 @@ impl ListQuery {
     /// Every job is visited once, to count `total_available`. Jobs are stored
     /// in creation order, so for a sort by `created` only the jobs of the
     /// page are kept; other sort fields collect and sort every match.
-    pub fn run(&self, account: &Account) -> List<Value> {
+    pub fn run(&self, account: &mut Account) -> List<Value> {
+        for slot in account.jobs.values_mut() {
+            slot.refresh();
+        }
         let jobs = account
             .jobs
             .values()
-            .filter(|slot| self.matches_summary(&slot.summary))
+            .filter(|slot| self.matches_summary(slot.summary()))
             .map(|slot| &slot.record.job)
             .filter(|job| self.matches_reference(job));
         let (page, total) = if self.sort_field == "created" {

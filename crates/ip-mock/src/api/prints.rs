@@ -107,8 +107,8 @@ pub async fn list(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiFailure> {
     let query = ListQuery::parse(query.as_deref().unwrap_or_default())?;
-    let state = shared.lock();
-    let page = query.run(&state.accounts[account]);
+    let mut state = shared.lock();
+    let page = query.run(&mut state.accounts[account]);
     Ok(Json(page).into_response())
 }
 

@@ -85,7 +85,6 @@ impl State {
                 at_ms,
             });
         }
-        self.refresh_summary(key);
         if self.webhooks.is_active() {
             self.publish_letter_updated(key, index);
         }

@@ -77,11 +77,29 @@ pub struct JobRecord {
 /// so that a list scans them densely, and the record behind a pointer.
 #[derive(Debug, Clone)]
 pub struct JobSlot {
-    pub summary: JobSummary,
+    summary: JobSummary,
+    /// Whether the record changed since `summary` was computed. Marking it
+    /// costs nothing on a status change; the next list recomputes it.
+    stale: bool,
     pub record: Box<JobRecord>,
 }
 
-/// What the list filters need to know of a job, refreshed after every change.
+impl JobSlot {
+    /// Brings the summary up to date with the record.
+    pub fn refresh(&mut self) {
+        if self.stale {
+            self.summary = JobSummary::of(&self.record.job);
+            self.stale = false;
+        }
+    }
+
+    /// The summary as of the last [`JobSlot::refresh`].
+    pub fn summary(&self) -> &JobSummary {
+        &self.summary
+    }
+}
+
+/// What the list filters need to know of a job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JobSummary {
     pub testmode: bool,
@@ -241,19 +259,9 @@ impl State {
             .get_mut(&key.seq)
             .map(|slot| {
                 slot.record.json = None;
+                slot.stale = true;
                 &mut *slot.record
             })
-    }
-
-    /// Recomputes the list summary of a job after it changed.
-    pub(crate) fn refresh_summary(&mut self, key: JobKey) {
-        if let Some(slot) = self
-            .accounts
-            .get_mut(key.account)
-            .and_then(|a| a.jobs.get_mut(&key.seq))
-        {
-            slot.summary = JobSummary::of(&slot.record.job);
-        }
     }
 
     /// Returns the job's JSON, serialised once per change of the job.
@@ -353,6 +361,7 @@ impl State {
             seq,
             JobSlot {
                 summary,
+                stale: false,
                 record: Box::new(record),
             },
         );
@@ -412,7 +421,6 @@ impl State {
             check_not_expired(record.created_ms, now, &updated.id)?;
         }
         record.job = updated;
-        self.refresh_summary(key);
         if confirm {
             self.confirm(key, Cause::ApiRequest)?;
         }
