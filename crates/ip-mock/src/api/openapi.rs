@@ -1,10 +1,10 @@
 //! OpenAPI 3.1 documents of the `/v1` API (`GET /openapi.json`) and of the
 //! control API (`GET /_mock/openapi.json`).
 //!
-//! Nothing here is written twice: paths come from the route tables, request
-//! bodies from the parameter schema the handlers check against, list
-//! parameters from the list parser's own tables, and response objects from
-//! the `ip-status` wire types through their utoipa derives.
+//! Nothing here is written twice. Paths come from the route tables and request
+//! bodies from the parameter schema the handlers check against. List
+//! parameters come from the list parser's own tables, and response objects
+//! from the `ip-status` wire types through their utoipa derives.
 
 use std::sync::OnceLock;
 
@@ -32,7 +32,7 @@ pub async fn control_document() -> Json<Value> {
     Json(DOCUMENT.get_or_init(control_spec).clone())
 }
 
-/// The document of the `/v1` API.
+/// Builds the document of the `/v1` API.
 pub fn api_spec() -> Value {
     let mut schemas = Map::new();
     add_schema::<PrintJob>(&mut schemas);
@@ -65,7 +65,7 @@ pub fn api_spec() -> Value {
     })
 }
 
-/// The document of the control API.
+/// Builds the document of the control API.
 pub fn control_spec() -> Value {
     json!({
         "openapi": "3.1.0",
@@ -127,7 +127,7 @@ fn json_content(schema: Value) -> Value {
     json!({"application/json": {"schema": schema}})
 }
 
-/// A 200 with `schema`, and the API's error body for everything else.
+/// Describes a 200 with `schema`, and the API's error body for everything else.
 fn responses(ok: Value) -> Value {
     json!({
         "200": {"description": "Success", "content": json_content(ok)},
@@ -187,7 +187,7 @@ fn api_operation(route: &Route) -> Value {
     operation
 }
 
-/// The list query parameters, named by the list parser's own table.
+/// Describes the list query parameters, named by the list parser's own table.
 fn list_parameters() -> Vec<Value> {
     PARAMETERS
         .iter()

@@ -27,7 +27,7 @@ impl Verb {
         }
     }
 
-    /// The lower-case name OpenAPI uses as the operation's key.
+    /// Returns the lower-case name OpenAPI uses as the operation's key.
     pub fn openapi_name(self) -> &'static str {
         match self {
             Verb::Get => "get",
@@ -37,7 +37,7 @@ impl Verb {
     }
 }
 
-/// What a route does; each maps to one handler.
+/// The work a route does; each operation maps to one handler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
     CreatePrint,
@@ -300,7 +300,7 @@ fn handler(route: &Route) -> MethodRouter<Arc<Shared>> {
     }
 }
 
-/// A router with every route of `table`, methods of one path merged.
+/// Builds a router with every route of `table`, merging the methods of one path.
 pub fn router(table: &[Route]) -> axum::Router<Arc<Shared>> {
     let mut by_path: BTreeMap<&str, MethodRouter<Arc<Shared>>> = BTreeMap::new();
     for route in table {
