@@ -225,6 +225,36 @@ async fn letter_return_takes_reason_and_date() {
 }
 
 #[tokio::test]
+async fn return_before_sending_is_conflict() {
+    let server = manual_mock().start().await;
+    let api = Api::new(&server, KEY);
+    let job = api
+        .create(one_letter_job("SW1A 1AA", "uk_second_class"))
+        .await;
+    let letter = job["letters"][0]["id"].as_str().unwrap();
+
+    let early = WEDNESDAY_1030_MS / 1000 - 3600;
+    let body = json!({"status": "returned", "reason": "Delivery Refused", "date": early});
+    let (status, error) = control(
+        &api,
+        Method::POST,
+        &format!("/_mock/letters/{letter}/status"),
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(error["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("return date"));
+    assert_eq!(
+        statuses(&api.job(job["id"].as_str().unwrap()).await),
+        [Status::WaitingToPrint],
+        "nothing changed"
+    );
+}
+
+#[tokio::test]
 async fn unreachable_target_is_conflict() {
     let server = manual_mock().start().await;
     let api = Api::new(&server, KEY);
@@ -280,6 +310,12 @@ async fn guard_failure_is_conflict() {
         .as_str()
         .unwrap()
         .contains("tracked postage service"));
+    let reachable = error["error"]["reachable"].as_array().unwrap();
+    assert!(
+        !reachable.contains(&json!("invalid_address")),
+        "{reachable:?}"
+    );
+    assert!(reachable.contains(&json!("sent")), "{reachable:?}");
     assert_eq!(
         statuses(&api.job(job["id"].as_str().unwrap()).await),
         [Status::WaitingToPrint],

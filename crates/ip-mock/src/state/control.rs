@@ -157,13 +157,39 @@ impl State {
             postage_service: item.postage_service.known(),
             returned: Some(&returned),
         };
+        let passes = |target: Status| {
+            from.path_to(target).is_some_and(|path| {
+                path.iter()
+                    .all(|transition| transition.check(&context).is_ok())
+            })
+        };
         for transition in path.iter() {
-            transition
-                .check(&context)
-                .map_err(|err| ControlError::Conflict {
-                    message: format!("Cannot move letter {} to {target}: {err}", item.id),
+            if let Err(err) = transition.check(&context) {
+                // Only the statuses whose every guard this letter meets.
+                let reachable: Vec<Status> =
+                    from.reachable().iter().filter(|s| passes(*s)).collect();
+                let message = format!(
+                    "Cannot move letter {} from {from} to {target}: {err}",
+                    item.id
+                );
+                return Err(ControlError::Conflict { message, reachable });
+            }
+        }
+
+        // A return cannot come back before the letter was handed over; a
+        // letter not sent yet is sent now, on the way.
+        if target == Status::Returned {
+            let shipped = item.shipped_date.unwrap_or(self.clock.now_ms() / 1000);
+            if returned.date < shipped {
+                let message = format!(
+                    "Cannot return letter {} on {}: it was sent on {shipped}, so the return date must be {shipped} or later",
+                    item.id, returned.date
+                );
+                return Err(ControlError::Conflict {
+                    message,
                     reachable: from.reachable().iter().collect(),
-                })?;
+                });
+            }
         }
         Ok(())
     }
