@@ -67,7 +67,7 @@ fn main() -> ExitCode {
         Some("conformance") => conformance::run(),
         Some("bench") => bench::run(std::env::args().skip(2)),
         _ => {
-            eprintln!("usage: cargo xtask <task>\n\ntasks:\n  ci             format check, clippy, every test and doctest, docs, bench --quick, then conformance\n  conformance    intelliprint-py against the ip-mock binary\n  bench          every benchmark; --quick checks them in seconds");
+            eprintln!("usage: cargo xtask <task>\n\ntasks:\n  ci             format check, clippy, every test and doctest, docs, bench --quick, then conformance\n  conformance    intelliprint-py and schemathesis against the ip-mock binary\n  bench          every benchmark; --quick checks them in seconds");
             ExitCode::FAILURE
         }
     }
@@ -94,6 +94,6 @@ fn run_steps(steps: &[Step]) -> ExitCode {
             }
         }
     }
-    eprintln!("==> all steps passed");
+    eprintln!("==> cargo steps passed");
     ExitCode::SUCCESS
 }
