@@ -23,7 +23,7 @@ pub async fn fast_mock() -> MockServer {
         .await
 }
 
-/// A mock whose clock stands still until the test advances it.
+/// Returns a builder for a mock whose clock is paused until the test advances it.
 pub fn manual_mock() -> ip_mock::MockServerBuilder {
     MockServer::builder()
         .clock(ClockMode::Manual)
@@ -146,6 +146,18 @@ impl Api {
         let status = response.status().as_u16();
         let body = response.json().await.expect("JSON body");
         (status, body)
+    }
+
+    /// Sends a request that must succeed and returns its JSON body.
+    pub async fn expect_ok(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Value {
+        let (status, body) = self.send(method.clone(), path, body).await;
+        assert_eq!(status, 200, "{method} {path} failed: {body}");
+        body
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {

@@ -1,8 +1,9 @@
 //! The flow of a Python client: the raw key as the Authorization header,
 //! JSON bodies, and unencoded query strings with `True`/`False`.
 
-use e2e_tests::{all_in, fast_mock, poll_until, statuses, StatusLog};
+use e2e_tests::{all_in, fast_mock, poll_until, statuses, Api, StatusLog};
 use ip_status::Status;
+use reqwest::Method;
 use serde_json::{json, Value};
 
 const KEY: &str = "key_python_client";
@@ -11,7 +12,8 @@ const KEY: &str = "key_python_client";
 async fn python_json_flow() {
     let server = fast_mock().await;
     let base = server.uri();
-    let http = reqwest::Client::new();
+    let api = Api::new(&server, KEY);
+    let http = &api.http;
     let mut log = StatusLog::default();
 
     // Create a draft test job with two recipients.
@@ -45,30 +47,24 @@ async fn python_json_flow() {
     assert_eq!(statuses(&created), [Status::Draft, Status::Draft]);
 
     // Update the reference.
-    let updated: Value = http
-        .post(format!("{base}/v1/prints/{id}"))
-        .header("Authorization", KEY)
-        .json(&json!({"reference": "python-flow", "metadata": {"batch": "7"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let updated = api
+        .expect_ok(
+            Method::POST,
+            &format!("/v1/prints/{id}"),
+            Some(json!({"reference": "python-flow", "metadata": {"batch": "7"}})),
+        )
+        .await;
     assert_eq!(updated["reference"], "python-flow");
     assert_eq!(updated["metadata"], json!({"order": "1234", "batch": "7"}));
 
     // Confirm and poll until every letter is sent.
-    let confirmed: Value = http
-        .post(format!("{base}/v1/prints/{id}"))
-        .header("Authorization", KEY)
-        .json(&json!({"confirmed": true}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let confirmed = api
+        .expect_ok(
+            Method::POST,
+            &format!("/v1/prints/{id}"),
+            Some(json!({"confirmed": true})),
+        )
+        .await;
     log.record(&confirmed);
     assert_eq!(confirmed["confirmed"], true);
     assert!(confirmed["confirmed_at"].is_i64());
@@ -94,15 +90,7 @@ async fn python_json_flow() {
     }
 
     // List with filters, the query unencoded as a Python client sends it.
-    let listed: Value = http
-        .get(format!("{base}/v1/prints?testmode=True&letters.status=sent,returned&reference=python-flow&fields=id,letters.status"))
-        .header("Authorization", KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed = api.expect_ok(Method::GET, "/v1/prints?testmode=True&letters.status=sent,returned&reference=python-flow&fields=id,letters.status", None).await;
     assert_eq!(listed["object"], "list");
     assert_eq!(listed["total_available"], 1);
     assert_eq!(listed["data"][0]["id"], id.as_str());
@@ -112,72 +100,42 @@ async fn python_json_flow() {
         "fields projects the job"
     );
 
-    let live_only: Value = http
-        .get(format!("{base}/v1/prints?testmode=False"))
-        .header("Authorization", KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let live_only = api
+        .expect_ok(Method::GET, "/v1/prints?testmode=False", None)
+        .await;
     assert_eq!(
         live_only["total_available"], 0,
         "test jobs are hidden from live lists"
     );
 
     // Cancel a confirmed job whose mail date is a year away.
-    let later: Value = http
-        .post(format!("{base}/v1/prints"))
-        .header("Authorization", KEY)
-        .json(&json!({
-            "testmode": true,
-            "confirmed": true,
-            "content": "Later",
-            "recipients": [{"address": {"line": "3 Side Street, Leeds", "country": "GB"}}],
-            "postage": {"mail_date": 1_800_000_000}
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let later = api
+        .expect_ok(
+            Method::POST,
+            "/v1/prints",
+            Some(json!({
+                "testmode": true,
+                "confirmed": true,
+                "content": "Later",
+                "recipients": [{"address": {"line": "3 Side Street, Leeds", "country": "GB"}}],
+                "postage": {"mail_date": 1_800_000_000}
+            })),
+        )
+        .await;
     assert_eq!(statuses(&later), [Status::WaitingToPrint]);
     let later_id = later["id"].as_str().unwrap();
-    let cancelled: Value = http
-        .delete(format!("{base}/v1/prints/{later_id}"))
-        .header("Authorization", KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let cancelled = api
+        .expect_ok(Method::DELETE, &format!("/v1/prints/{later_id}"), None)
+        .await;
     assert_eq!(cancelled["object"], "print");
     assert_eq!(statuses(&cancelled), [Status::Cancelled]);
 
     // Delete a draft.
-    let draft: Value = http
-        .post(format!("{base}/v1/prints"))
-        .header("Authorization", KEY)
-        .json(&json!({"testmode": true, "content": "Draft", "recipients": [{"address": {"line": "4 Lane, York"}}]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let draft = api.expect_ok(Method::POST, "/v1/prints", Some(json!({"testmode": true, "content": "Draft", "recipients": [{"address": {"line": "4 Lane, York"}}]}))).await;
     let draft_id = draft["id"].as_str().unwrap();
-    let deleted: Value = http
-        .delete(format!("{base}/v1/prints/{draft_id}"))
-        .header("Authorization", KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let deleted = api
+        .expect_ok(Method::DELETE, &format!("/v1/prints/{draft_id}"), None)
+        .await;
     assert_eq!(
         deleted,
         json!({"object": "print", "id": draft_id, "deleted": true})

@@ -48,7 +48,7 @@ impl Delivery {
     }
 }
 
-/// A webhook receiver that records every request and answers 500 to the
+/// A webhook receiver that records every request and responds 500 to the
 /// first `failures` of them.
 #[derive(Clone, Default)]
 struct Receiver {
@@ -75,7 +75,7 @@ impl Receiver {
         self.seen.lock().unwrap().clone()
     }
 
-    /// Deliveries answered 2xx: every request after the configured failures.
+    /// Waits for `count` deliveries accepted with 2xx, the requests after the configured failures.
     async fn wait_for(&self, count: usize, failures: usize) -> Vec<Delivery> {
         for _ in 0..1000 {
             let seen = self.deliveries();
@@ -246,7 +246,7 @@ async fn failing_receiver_gets_every_event() {
         ]
     );
 
-    // The first event was tried four times with one id, and the log says so.
+    // The first event was tried four times with one id, and the log records each try.
     let all = receiver.deliveries();
     let first = all[0].event_id();
     assert_eq!(all[..4].iter().filter(|d| d.event_id() == first).count(), 4);
@@ -268,7 +268,7 @@ async fn failing_receiver_gets_every_event() {
 
 #[tokio::test]
 async fn silent_receiver_does_not_slow_api() {
-    // A receiver that accepts connections and never answers.
+    // A receiver that accepts connections and never responds.
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hooks", listener.local_addr().unwrap());
     let held = Arc::new(Mutex::new(Vec::new()));

@@ -120,7 +120,7 @@ impl MockServer {
         MockServer::builder().start().await
     }
 
-    /// A builder for the same settings as the command line.
+    /// Returns a builder for the same settings as the command line.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -135,7 +135,7 @@ impl MockServer {
         MockServerBuilder::default()
     }
 
-    /// The base URL, `http://127.0.0.1:PORT`, without a trailing slash.
+    /// Returns the base URL, `http://127.0.0.1:PORT`, without a trailing slash.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -148,7 +148,7 @@ impl MockServer {
         format!("http://{}", self.address)
     }
 
-    /// The bound socket address.
+    /// Returns the bound socket address.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -161,7 +161,7 @@ impl MockServer {
         self.address
     }
 
-    /// The seed of the random number generator; pass it to
+    /// Returns the seed of the random number generator. Pass it to
     /// [`MockServerBuilder::seed`] to replay the run.
     ///
     /// ```
@@ -175,7 +175,7 @@ impl MockServer {
         self.shared.seed
     }
 
-    /// The current virtual time, unix milliseconds.
+    /// Returns the current virtual time, unix milliseconds.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -209,7 +209,7 @@ impl MockServer {
         advance(&self.shared, span)
     }
 
-    /// The virtual clock: time, speed and whether it is paused.
+    /// Returns the virtual clock: time, speed and whether it is paused.
     pub fn clock(&self) -> ClockStatus {
         self.shared.lock().clock.status()
     }
@@ -264,7 +264,7 @@ impl MockServer {
     /// # Errors
     ///
     /// [`ControlError::NotFound`] for an unknown letter,
-    /// [`ControlError::Conflict`] when `ip-status` says the target is
+    /// [`ControlError::Conflict`] when `ip-status` reports the target as
     /// unreachable or a guard fails; nothing changes then.
     pub fn move_letter(
         &self,
@@ -303,12 +303,12 @@ impl MockServer {
         })
     }
 
-    /// The status changes that match `filter`, oldest first.
+    /// Returns the status changes that match `filter`, oldest first.
     pub fn events(&self, filter: &EventFilter) -> Vec<StatusChange> {
         self.shared.lock().status_changes(filter)
     }
 
-    /// The API requests received, oldest first.
+    /// Returns the API requests received, oldest first.
     pub fn requests(&self) -> Vec<JournalEntry> {
         self.shared.lock().journal_entries(None)
     }
@@ -325,7 +325,7 @@ impl MockServer {
         control(&self.shared, |state| state.reset_account(&account))
     }
 
-    /// The faults in force.
+    /// Returns the faults in force.
     pub fn faults(&self) -> Faults {
         self.shared.lock().faults.clone()
     }
@@ -340,7 +340,7 @@ impl MockServer {
         webhook::add_endpoint(&self.shared, url, secret)
     }
 
-    /// The registered webhook endpoints, secrets included.
+    /// Returns the registered webhook endpoints, secrets included.
     pub fn webhooks(&self) -> Vec<WebhookEndpoint> {
         self.shared.lock().webhooks.endpoints()
     }
@@ -350,7 +350,7 @@ impl MockServer {
         self.shared.lock().webhooks.remove(endpoint_id)
     }
 
-    /// Every delivery attempt so far, oldest first.
+    /// Returns every delivery attempt so far, oldest first.
     pub fn deliveries(&self) -> Vec<DeliveryAttempt> {
         self.shared
             .lock()

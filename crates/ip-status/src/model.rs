@@ -262,7 +262,7 @@ pub struct Printing {
 pub struct Postage {
     /// The postage service.
     pub service: KnownOrUnknown<PostageService>,
-    /// The envelope requested; the item's `envelope` says what was used.
+    /// The envelope requested; the item's `envelope` reports the one used.
     pub ideal_envelope: Option<KnownOrUnknown<Envelope>>,
     /// The day to print and post, unix seconds; `null` for as soon as possible.
     pub mail_date: Option<i64>,
@@ -544,7 +544,7 @@ pub struct ApiError {
     pub error: ApiErrorDetail,
 }
 
-/// What went wrong, inside [`ApiError`].
+/// The details of an error, inside [`ApiError`].
 ///
 /// ```
 /// # use ip_status::{ApiErrorDetail, ErrorCode, ErrorType, KnownOrUnknown};
@@ -679,7 +679,7 @@ impl ErrorCode {
         }
     }
 
-    /// The HTTP status the API answers with.
+    /// Returns the HTTP status the API responds with.
     ///
     /// ```
     /// # use ip_status::ErrorCode;

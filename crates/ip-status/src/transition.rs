@@ -1,6 +1,6 @@
 //! The transition table and everything derived from it.
 //!
-//! [`TRANSITIONS`] is the only place that says which status changes are legal.
+//! [`TRANSITIONS`] is the only place that defines which status changes are legal.
 //! Successor sets, reachability, paths, [`Status::apply`], the Mermaid diagram
 //! and the proptest strategies are all computed from it; the bit-set tables
 //! below are filled in at compile time, so the hot checks are array lookups.

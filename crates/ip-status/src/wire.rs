@@ -143,7 +143,7 @@ pub(crate) use openapi_wire_enum;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum KnownOrUnknown<T> {
-    /// A value this crate knows.
+    /// A value this crate defines.
     Known(T),
     /// A wire name this crate does not know, kept verbatim.
     Unknown(String),

@@ -2,8 +2,8 @@
 //! into one JSON object of parameters.
 //!
 //! Form bodies nest with brackets (`recipients[0][address][name]`,
-//! `fields[]`) or dots (`postage.service`); their values stay strings here and
-//! are converted to booleans and numbers by the parameter schema.
+//! `fields[]`) or dots (`postage.service`). Their values stay strings here,
+//! and the parameter schema converts them to booleans and numbers.
 //!
 //! A JSON object that repeats a key is rejected rather than keeping one of
 //! the values, because parsers disagree on which one wins.
@@ -51,7 +51,7 @@ pub async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiFailure> {
     Ok(Bytes::from(buffer))
 }
 
-/// The 413 answer for a body over `limit` bytes.
+/// Builds the 413 error for a body over `limit` bytes.
 pub fn body_too_large(limit: usize) -> ApiFailure {
     ApiFailure::new(
         ErrorCode::BodyTooLarge,

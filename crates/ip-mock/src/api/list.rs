@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use strum::VariantNames;
 
 use super::error::ApiFailure;
-use super::schema::{parse_bool, unknown_parameter};
+use super::schema::{closest, parse_bool, unknown_parameter};
 use crate::state::{Account, JobSummary};
 
 /// The parameters `GET /v1/prints` takes.
@@ -345,12 +345,8 @@ fn check_field(field: &str) -> Result<(), ApiFailure> {
     if known.iter().any(|k| k == field) || field.starts_with("metadata.") {
         return Ok(());
     }
-    let suggestion = known
-        .iter()
-        .map(|k| (strsim::jaro_winkler(field, k), k))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| format!(" (Did you mean {k}?)"))
+    let suggestion = closest(field, known.iter().map(String::as_str))
+        .map(|name| format!(" (Did you mean {name}?)"))
         .unwrap_or_default();
     Err(ApiFailure::invalid(
         "fields",

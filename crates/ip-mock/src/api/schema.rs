@@ -288,9 +288,10 @@ pub fn unknown_parameter<'a>(
 /// length, so a name of megabytes would hold a worker for seconds.
 const MAX_SUGGESTED_NAME_BYTES: usize = 64;
 
-/// The known name most similar to `name`, if any is similar enough (Jaro-Winkler
-/// similarity of at least 0.8, which catches swapped and dropped letters).
-fn closest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+/// Finds the known name most similar to `name`, if any is similar enough
+/// (Jaro-Winkler similarity of at least 0.8, which catches swapped and dropped
+/// letters).
+pub fn closest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     if name.len() > MAX_SUGGESTED_NAME_BYTES {
         return None;
     }
