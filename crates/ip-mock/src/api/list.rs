@@ -9,7 +9,7 @@ use strum::VariantNames;
 
 use super::error::ApiFailure;
 use super::schema::{closest, parse_bool, unknown_parameter};
-use crate::state::{Account, JobSummary};
+use crate::state::{Account, JobSummary, StoredJob};
 
 /// The parameters `GET /v1/prints` takes.
 pub(crate) const PARAMETERS: [&str; 10] = [
@@ -120,6 +120,7 @@ impl ListQuery {
             .filter(|slot| self.matches_summary(slot.summary()))
             .map(|slot| &slot.record.job)
             .filter(|job| self.matches_reference(job));
+        let account_id = &account.id;
         let (page, total) = if self.sort_field == "created" {
             if self.descending {
                 self.page_in_order(jobs.rev())
@@ -127,7 +128,7 @@ impl ListQuery {
                 self.page_in_order(jobs)
             }
         } else {
-            let mut selected: Vec<&PrintJob> = jobs.collect();
+            let mut selected: Vec<&StoredJob> = jobs.collect();
             selected.sort_by(|a, b| {
                 let order = compare(a, b, self.sort_field);
                 if self.descending {
@@ -145,7 +146,10 @@ impl ListQuery {
             (page, total)
         };
 
-        let data: Vec<Value> = page.into_iter().map(|job| self.project(job)).collect();
+        let data: Vec<Value> = page
+            .into_iter()
+            .map(|job| self.project(&job.to_wire(account_id)))
+            .collect();
         List {
             object: "list".to_owned(),
             has_more: self.skip.saturating_add(data.len()) < total,
@@ -158,8 +162,8 @@ impl ListQuery {
     /// keeps the ones at positions `skip..skip + limit` among them.
     fn page_in_order<'a>(
         &self,
-        jobs: impl Iterator<Item = &'a PrintJob>,
-    ) -> (Vec<&'a PrintJob>, usize) {
+        jobs: impl Iterator<Item = &'a StoredJob>,
+    ) -> (Vec<&'a StoredJob>, usize) {
         let mut page = Vec::with_capacity(self.limit);
         let mut total = 0;
         for job in jobs {
@@ -199,10 +203,10 @@ impl ListQuery {
         true
     }
 
-    fn matches_reference(&self, job: &PrintJob) -> bool {
+    fn matches_reference(&self, job: &StoredJob) -> bool {
         self.reference
-            .as_ref()
-            .is_none_or(|r| job.reference.as_ref() == Some(r))
+            .as_deref()
+            .is_none_or(|r| job.reference.as_deref() == Some(r))
     }
 
     fn project(&self, job: &PrintJob) -> Value {
@@ -389,23 +393,31 @@ fn copy_path(src: &Value, dst: &mut Value, path: &[&str]) {
 }
 
 /// Orders two jobs by a `sort_field`; absent values sort first.
-fn compare(a: &PrintJob, b: &PrintJob, field: &str) -> Ordering {
+fn compare(a: &StoredJob, b: &StoredJob, field: &str) -> Ordering {
     match field {
-        "mail_date" => a.postage.mail_date.cmp(&b.postage.mail_date),
-        "cost.amount" => a.cost.amount.cmp(&b.cost.amount),
-        "cost.after_tax" => a.cost.after_tax.cmp(&b.cost.after_tax),
+        "mail_date" => a
+            .settings
+            .postage
+            .mail_date
+            .cmp(&b.settings.postage.mail_date),
+        "cost.amount" => a.cost_amount.cmp(&b.cost_amount),
+        "cost.after_tax" => a.cost().after_tax.cmp(&b.cost().after_tax),
         "letters.returned.date" => latest_return(a).cmp(&latest_return(b)),
-        "pages" => a.pages.cmp(&b.pages),
-        "sheets" => a.sheets.cmp(&b.sheets),
+        "pages" => a.pages().cmp(&b.pages()),
+        "sheets" => a.sheets().cmp(&b.sheets()),
         "letters" => a.letters.len().cmp(&b.letters.len()),
         "reference" => a.reference.cmp(&b.reference),
-        "type" => a.job_type.to_string().cmp(&b.job_type.to_string()),
+        "type" => a
+            .settings
+            .job_type
+            .to_string()
+            .cmp(&b.settings.job_type.to_string()),
         "confirmed_at" => a.confirmed_at.cmp(&b.confirmed_at),
-        _ => a.created.cmp(&b.created),
+        _ => a.created().cmp(&b.created()),
     }
 }
 
-fn latest_return(job: &PrintJob) -> Option<i64> {
+fn latest_return(job: &StoredJob) -> Option<i64> {
     job.letters
         .iter()
         .filter_map(|l| l.returned.as_ref().map(|r| r.date))

@@ -13,7 +13,7 @@ use super::engine::next_step;
 use super::log::{
     Cause, EventFilter, IdSuffix, JournalEntry, LoggedChange, LoggedRequest, StatusChange,
 };
-use super::{AccountHash, Fate, JobKey, State};
+use super::{AccountHash, Fate, JobKey, State, StoredLetter};
 use crate::ControlError;
 
 /// The reason a control call returns a letter with when none is given.
@@ -32,7 +32,7 @@ pub struct ReturnDetails {
 impl State {
     /// Finds a letter anywhere, whatever its account.
     fn letter_key(&self, id: &str) -> Result<(JobKey, u32), ControlError> {
-        IdSuffix::of(id, "ltr_")
+        IdSuffix::of(id, super::stored::LETTER_PREFIX)
             .and_then(|suffix| self.letters.get(&suffix).copied())
             .ok_or_else(|| ControlError::NotFound(format!("No such letter: {id}")))
     }
@@ -43,7 +43,7 @@ impl State {
             .iter()
             .enumerate()
             .find_map(|(account, stored)| {
-                IdSuffix::of(id, "print_")
+                IdSuffix::of(id, super::stored::JOB_PREFIX)
                     .and_then(|suffix| stored.by_id.get(&suffix))
                     .map(|seq| JobKey { account, seq: *seq })
             })
@@ -53,8 +53,7 @@ impl State {
     fn letter_status(&self, key: JobKey, letter: u32) -> Status {
         self.record(key)
             .and_then(|record| record.job.letters.get(letter as usize))
-            .and_then(|item| item.status.known())
-            .unwrap_or_default()
+            .map_or(Status::Draft, |item| item.status)
     }
 
     /// Moves a letter one step along its normal path, ignoring a "stuck in
@@ -75,26 +74,26 @@ impl State {
         let record = self
             .record(key)
             .ok_or_else(|| ControlError::NotFound("No such print job".to_owned()))?;
-        let item = &record.job.letters[letter as usize];
-        let status = item.status.known().unwrap_or_default();
-        let mut fate = record
-            .fates
+        let item = record
+            .job
+            .letters
             .get(letter as usize)
-            .cloned()
-            .unwrap_or(Fate::Delivered);
+            .ok_or_else(|| ControlError::NotFound("No such letter".to_owned()))?;
+        let status = item.status;
+        let mut fate = item.fate.clone();
         if fate == Fate::StuckInPrinting {
             fate = Fate::Delivered;
         }
 
-        let Some((event, _)) = next_step(status, &fate, item.postage_service.known(), now, None)
+        let Some((event, _)) = next_step(status, &fate, Some(item.postage_service), now, None)
         else {
             let message = if status.is_terminal() {
-                format!("Letter {} is {status}, which is terminal", item.id)
+                format!("Letter {} is {status}, which is terminal", item.id())
             } else {
                 format!(
                     "Letter {} is {status} and has no further step on its normal path; \
                      move it to one of its reachable statuses instead",
-                    item.id
+                    item.id()
                 )
             };
             return Err(ControlError::Conflict {
@@ -139,14 +138,18 @@ impl State {
         let record = self
             .record(key)
             .ok_or_else(|| ControlError::NotFound("No such print job".to_owned()))?;
-        let item = &record.job.letters[letter as usize];
-        let from = item.status.known().unwrap_or_default();
+        let item = record
+            .job
+            .letters
+            .get(letter as usize)
+            .ok_or_else(|| ControlError::NotFound("No such letter".to_owned()))?;
+        let from = item.status;
 
         let Some(path) = from.path_to(target) else {
             let reachable: Vec<Status> = from.reachable().iter().collect();
             let message = format!(
                 "Cannot move letter {} from {from} to {target}: {target} is not reachable from {from}; reachable: {}",
-                item.id,
+                item.id(),
                 describe(from.reachable())
             );
             return Err(ControlError::Conflict { message, reachable });
@@ -154,7 +157,7 @@ impl State {
 
         let returned = self.return_details(key, letter, details);
         let context = TransitionContext {
-            postage_service: item.postage_service.known(),
+            postage_service: Some(item.postage_service),
             returned: Some(&returned),
         };
         let passes = |target: Status| {
@@ -170,7 +173,7 @@ impl State {
                     from.reachable().iter().filter(|s| passes(*s)).collect();
                 let message = format!(
                     "Cannot move letter {} from {from} to {target}: {err}",
-                    item.id
+                    item.id()
                 );
                 return Err(ControlError::Conflict { message, reachable });
             }
@@ -183,7 +186,7 @@ impl State {
             if returned.date < shipped {
                 let message = format!(
                     "Cannot return letter {} on {}: it was sent on {shipped}, so the return date must be {shipped} or later",
-                    item.id, returned.date
+                    item.id(), returned.date
                 );
                 return Err(ControlError::Conflict {
                     message,
@@ -224,12 +227,15 @@ impl State {
     }
 
     fn return_details(&self, key: JobKey, letter: u32, details: &ReturnDetails) -> Returned {
-        let drawn = self
-            .record(key)
-            .and_then(|record| match record.fates.get(letter as usize) {
-                Some(Fate::Returned { reason }) => Some((*reason).to_owned()),
-                _ => None,
-            });
+        let drawn =
+            self.record(key)
+                .and_then(|record| match record.job.letters.get(letter as usize) {
+                    Some(StoredLetter {
+                        fate: Fate::Returned { reason },
+                        ..
+                    }) => Some((*reason).to_owned()),
+                    _ => None,
+                });
         Returned {
             date: details.date.unwrap_or(self.clock.now_ms() / 1000),
             reason: details
@@ -315,8 +321,8 @@ impl State {
 
     fn describe_change(&self, change: &LoggedChange) -> StatusChange {
         StatusChange {
-            letter: change.letter.with_prefix("ltr_"),
-            print_id: change.job.with_prefix("print_"),
+            letter: change.letter.with_prefix(super::stored::LETTER_PREFIX),
+            print_id: change.job.with_prefix(super::stored::JOB_PREFIX),
             account: self
                 .accounts
                 .get(change.account)

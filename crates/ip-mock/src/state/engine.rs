@@ -7,12 +7,10 @@
 //! letter's next step on its timeline is scheduled.
 
 use bytes::Bytes;
-use ip_status::{
-    Event, LetterUpdated, PostageService, Returned, Status, TransitionContext, TransitionError,
-};
+use ip_status::{Event, PostageService, Returned, Status, TransitionContext, TransitionError};
 use rand::Rng;
 
-use super::log::{Cause, IdSuffix, LoggedChange};
+use super::log::{Cause, LoggedChange};
 use super::{Due, Fate, JobKey, State};
 use crate::calendar;
 use crate::webhook::Message;
@@ -37,13 +35,23 @@ impl State {
             });
         };
         let index = letter as usize;
-        let item = &record.job.letters[index];
-        let from = item.status.known().unwrap_or_default();
-        let service = item.postage_service.known();
-        let fate = record.fates.get(index).cloned().unwrap_or(Fate::Delivered);
-        let mail_date_ms = record.job.postage.mail_date.map(|s| s.saturating_mul(1000));
-        let job_suffix = IdSuffix::of(&record.job.id, "print_");
-        let letter_suffix = IdSuffix::of(&item.id, "ltr_");
+        let Some(item) = record.job.letters.get(index) else {
+            return Err(TransitionError::IllegalEvent {
+                from: Status::Draft,
+                event,
+            });
+        };
+        let from = item.status;
+        let service = Some(item.postage_service);
+        let fate = item.fate.clone();
+        let mail_date_ms = record
+            .job
+            .settings
+            .postage
+            .mail_date
+            .map(|s| s.saturating_mul(1000));
+        let job_id = record.job.id;
+        let letter_id = item.id;
 
         let returned = returned.or_else(|| match &fate {
             Fate::Returned { reason } => Some(Returned {
@@ -64,27 +72,25 @@ impl State {
             return Ok(to);
         };
         let item = &mut record.job.letters[index];
-        item.status = to.into();
+        item.status = to;
         match to {
-            Status::Shipping => item.tracking_number = tracking_number,
+            Status::Shipping => item.tracking_number = tracking_number.map(String::into_boxed_str),
             Status::Sent => item.shipped_date = Some(at_ms / 1000),
-            Status::Returned => item.returned = returned,
+            Status::Returned => item.returned = returned.map(Box::new),
             _ => {}
         }
-        tracing::debug!(letter = %item.id, %from, %to, %event, at_ms, ?cause, "status changed");
+        tracing::debug!(letter = %item.id(), %from, %to, %event, at_ms, ?cause, "status changed");
 
-        if let (Some(job), Some(letter)) = (job_suffix, letter_suffix) {
-            self.events.push(LoggedChange {
-                account: key.account,
-                job,
-                letter,
-                from,
-                to,
-                event,
-                cause,
-                at_ms,
-            });
-        }
+        self.events.push(LoggedChange {
+            account: key.account,
+            job: job_id,
+            letter: letter_id,
+            from,
+            to,
+            event,
+            cause,
+            at_ms,
+        });
         if self.webhooks.is_active() {
             self.publish_letter_updated(key, index);
         }
@@ -103,12 +109,14 @@ impl State {
 
     /// Queues a `letter.updated` webhook with the letter as it is now.
     fn publish_letter_updated(&mut self, key: JobKey, index: usize) {
-        let Some(record) = self.record(key) else {
+        let Some(payload) = self.record(key).and_then(|record| {
+            record
+                .job
+                .letter_updated(index, &self.accounts[key.account].id)
+        }) else {
             return;
         };
-        let item = &record.job.letters[index];
-        let payload = LetterUpdated::of(&record.job, item);
-        let letter = item.id.clone();
+        let letter = payload.id.clone();
         let body = match serde_json::to_vec(&payload) {
             Ok(body) => Bytes::from(body),
             Err(err) => {
@@ -184,7 +192,7 @@ impl State {
     /// Deletes a test job a week after its confirmation.
     fn purge(&mut self, key: JobKey) {
         if let Some(record) = self.remove_job(key) {
-            tracing::debug!(job = %record.job.id, "test job deleted a week after confirmation");
+            tracing::debug!(job = %record.job.id(), "test job deleted a week after confirmation");
         }
     }
 

@@ -29,7 +29,7 @@ pub enum Cause {
 
 /// The 24 random characters after an id's prefix, stored inline so a log
 /// entry needs no allocation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IdSuffix(pub [u8; 24]);
 
 impl IdSuffix {

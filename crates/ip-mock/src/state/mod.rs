@@ -8,9 +8,11 @@
 mod control;
 mod engine;
 pub mod log;
+mod stored;
 
 pub use control::ReturnDetails;
 pub use log::{Cause, EventFilter, JournalEntry, StatusChange};
+pub use stored::{JobSettings, StoredJob, StoredLetter};
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -34,6 +36,7 @@ use crate::webhook::Registry;
 use crate::Config;
 use ip_status::ErrorCode;
 use log::{Bounded, IdSuffix, LoggedChange, LoggedRequest};
+use stored::SettingsPool;
 
 /// A draft can be confirmed up to 30 days after it was created.
 pub const DRAFT_LIFETIME_MS: i64 = 30 * DAY_MS;
@@ -60,14 +63,10 @@ pub enum Fate {
     StuckInPrinting,
 }
 
-/// A job as stored: the wire object plus what the simulation needs.
+/// A stored job and its JSON cache.
 #[derive(Debug, Clone)]
 pub struct JobRecord {
-    pub job: PrintJob,
-    /// One per letter, drawn at confirmation.
-    pub fates: Vec<Fate>,
-    /// Creation time, unix milliseconds.
-    pub created_ms: i64,
+    pub job: StoredJob,
     /// The job's JSON as last served, so that polling an unchanged job does
     /// not serialise it again. Every mutable access clears it.
     json: Option<Bytes>,
@@ -110,16 +109,12 @@ pub struct JobSummary {
 }
 
 impl JobSummary {
-    fn of(job: &PrintJob) -> JobSummary {
+    fn of(job: &StoredJob) -> JobSummary {
         JobSummary {
             testmode: job.testmode,
             confirmed: job.confirmed,
-            job_type: job.job_type.known(),
-            statuses: job
-                .letters
-                .iter()
-                .filter_map(|letter| letter.status.known())
-                .collect(),
+            job_type: job.settings.job_type.known(),
+            statuses: job.letters.iter().map(|letter| letter.status).collect(),
         }
     }
 }
@@ -184,6 +179,8 @@ pub struct State {
     /// Webhook endpoints, their queues and delivery log.
     pub webhooks: Registry,
     pub rate_limiter: RateLimiter,
+    /// Settings that recent jobs share.
+    settings: SettingsPool,
 }
 
 impl State {
@@ -205,6 +202,7 @@ impl State {
             faults: config.faults.clone(),
             webhooks: Registry::new(config.webhook_queue, config.webhook_timeout),
             rate_limiter: RateLimiter::default(),
+            settings: SettingsPool::default(),
         }
     }
 
@@ -236,7 +234,7 @@ impl State {
 
     /// Looks up a job by id within one account.
     pub fn find(&self, account: usize, id: &str) -> Result<JobKey, ApiFailure> {
-        IdSuffix::of(id, "print_")
+        IdSuffix::of(id, stored::JOB_PREFIX)
             .and_then(|suffix| self.accounts[account].by_id.get(&suffix))
             .map(|seq| JobKey { account, seq: *seq })
             .ok_or_else(|| {
@@ -250,6 +248,13 @@ impl State {
             .jobs
             .get(&key.seq)
             .map(|slot| &*slot.record)
+    }
+
+    /// The job as the API sends it.
+    pub fn wire_job(&self, key: JobKey) -> Option<PrintJob> {
+        let account = self.accounts.get(key.account)?;
+        let slot = account.jobs.get(&key.seq)?;
+        Some(slot.record.job.to_wire(&account.id))
     }
 
     fn record_mut(&mut self, key: JobKey) -> Option<&mut JobRecord> {
@@ -266,16 +271,12 @@ impl State {
 
     /// Returns the job's JSON, serialised once per change of the job.
     pub fn job_json(&mut self, key: JobKey) -> Option<Bytes> {
-        let record = &mut self
-            .accounts
-            .get_mut(key.account)?
-            .jobs
-            .get_mut(&key.seq)?
-            .record;
+        let account = self.accounts.get_mut(key.account)?;
+        let record = &mut account.jobs.get_mut(&key.seq)?.record;
         if let Some(json) = &record.json {
             return Some(json.clone());
         }
-        let json = Bytes::from(serde_json::to_vec(&record.job).ok()?);
+        let json = Bytes::from(serde_json::to_vec(&record.job.to_wire(&account.id)).ok()?);
         record.json = Some(json.clone());
         Some(json)
     }
@@ -284,13 +285,9 @@ impl State {
     fn remove_job(&mut self, key: JobKey) -> Option<Box<JobRecord>> {
         let account = self.accounts.get_mut(key.account)?;
         let record = account.jobs.remove(&key.seq)?.record;
-        if let Some(suffix) = IdSuffix::of(&record.job.id, "print_") {
-            account.by_id.remove(&suffix);
-        }
+        account.by_id.remove(&record.job.id);
         for letter in &record.job.letters {
-            if let Some(suffix) = IdSuffix::of(&letter.id, "ltr_") {
-                self.letters.remove(&suffix);
-            }
+            self.letters.remove(&letter.id);
         }
         Some(record)
     }
@@ -308,17 +305,17 @@ impl State {
         let addresses = jobs::addresses(&request, &document, &settings.splitting)?;
 
         let now = self.clock.now_ms();
-        let id = self.random_id("print_");
+        let id = self.random_id(stored::JOB_PREFIX);
         let letters = addresses
             .into_iter()
             .map(|(address, pages)| {
-                let letter_id = self.random_id("ltr_");
+                let letter_id = self.random_id(stored::LETTER_PREFIX);
                 jobs::draft_letter(letter_id, address, pages)
             })
             .collect();
 
         let mut job = PrintJob {
-            id: id.clone(),
+            id,
             object: "print".to_owned(),
             account: self.accounts[account].id.clone(),
             created: now / 1000,
@@ -344,18 +341,16 @@ impl State {
 
         let seq = self.next_seq();
         let key = JobKey { account, seq };
+        let settings = self.settings.share(JobSettings::of(&job));
         let record = JobRecord {
-            job,
-            fates: Vec::new(),
-            created_ms: now,
+            job: StoredJob::from_wire(&job, now, settings),
             json: None,
         };
         for (index, letter) in record.job.letters.iter().enumerate() {
-            if let Some(suffix) = IdSuffix::of(&letter.id, "ltr_") {
-                self.letters.insert(suffix, (key, index as u32));
-            }
+            self.letters.insert(letter.id, (key, index as u32));
         }
         let stored = &mut self.accounts[account];
+        stored.by_id.insert(record.job.id, seq);
         let summary = JobSummary::of(&record.job);
         stored.jobs.insert(
             seq,
@@ -365,14 +360,12 @@ impl State {
                 record: Box::new(record),
             },
         );
-        if let Some(suffix) = IdSuffix::of(&id, "print_") {
-            stored.by_id.insert(suffix, seq);
-        }
 
         if request.confirmed {
             self.confirm(key, Cause::ApiRequest)?;
+            return Ok(self.wire_job(key).unwrap_or_default());
         }
-        Ok(self.record(key).map(|r| r.job.clone()).unwrap_or_default())
+        Ok(job)
     }
 
     /// Applies `POST /v1/prints/{id}` to a draft; `confirmed: true` submits it.
@@ -382,7 +375,7 @@ impl State {
         params: Map<String, Value>,
     ) -> Result<PrintJob, ApiFailure> {
         let now = self.clock.now_ms();
-        let Some(record) = self.record_mut(key) else {
+        let Some(record) = self.record(key) else {
             return Err(ApiFailure::not_found("No such print job"));
         };
         if record.job.confirmed {
@@ -390,14 +383,17 @@ impl State {
                 ErrorCode::Forbidden,
                 format!(
                     "Print job {} is confirmed and can no longer be updated",
-                    record.job.id
+                    record.job.id()
                 ),
             ));
         }
+        let created_ms = record.job.created_ms;
 
         // Merge the update into the stored settings, then check the result as
         // a whole, as if the job were created with it.
-        let mut updated = record.job.clone();
+        let Some(mut updated) = self.wire_job(key) else {
+            return Err(ApiFailure::not_found("No such print job"));
+        };
         let confirm = params
             .get("confirmed")
             .and_then(Value::as_bool)
@@ -418,13 +414,17 @@ impl State {
 
         check_reference_magic(updated.reference.as_deref(), confirm)?;
         if confirm {
-            check_not_expired(record.created_ms, now, &updated.id)?;
+            check_not_expired(created_ms, now, &updated.id)?;
         }
-        record.job = updated;
+        let settings = self.settings.share(JobSettings::of(&updated));
+        if let Some(record) = self.record_mut(key) {
+            record.job = StoredJob::from_wire(&updated, created_ms, settings);
+        }
         if confirm {
             self.confirm(key, Cause::ApiRequest)?;
+            return Ok(self.wire_job(key).unwrap_or_default());
         }
-        Ok(self.record(key).map(|r| r.job.clone()).unwrap_or_default())
+        Ok(updated)
     }
 
     /// Confirms a draft: every letter goes to `waiting_to_print`, its fate is
@@ -436,9 +436,10 @@ impl State {
         let Some(record) = self.record(key) else {
             return Ok(());
         };
-        check_not_expired(record.created_ms, now, &record.job.id)?;
+        check_not_expired(record.job.created_ms, now, &record.job.id())?;
         let tracked = record
             .job
+            .settings
             .postage
             .service
             .known()
@@ -450,7 +451,7 @@ impl State {
             .job
             .letters
             .iter()
-            .map(|l| magic::letter_magic(&l.address))
+            .map(|l| magic::letter_magic(&l.address.unpack()))
             .collect();
         let fates: Vec<Fate> = magic
             .into_iter()
@@ -472,7 +473,9 @@ impl State {
         if let Some(record) = self.record_mut(key) {
             record.job.confirmed = true;
             record.job.confirmed_at = Some(now / 1000);
-            record.fates = fates;
+            for (letter, fate) in record.job.letters.iter_mut().zip(fates) {
+                letter.fate = fate;
+            }
         }
         for letter in 0..letter_count {
             self.change_status(key, letter as u32, Event::Confirm, now, cause, None)
@@ -493,7 +496,7 @@ impl State {
         };
 
         if !record.job.confirmed {
-            let id = record.job.id.clone();
+            let id = record.job.id();
             self.remove_job(key);
             return Ok(Err(Deleted::print(&id)));
         }
@@ -503,17 +506,14 @@ impl State {
             .letters
             .iter()
             .enumerate()
-            .filter(|(_, letter)| letter.status.known() == Some(Status::WaitingToPrint))
+            .filter(|(_, letter)| letter.status == Status::WaitingToPrint)
             .map(|(i, _)| i as u32)
             .collect();
         for letter in waiting {
             self.change_status(key, letter, Event::Cancel, now, Cause::ApiRequest, None)
                 .map_err(|err| ApiFailure::new(ErrorCode::InternalError, err.to_string()))?;
         }
-        Ok(Ok(self
-            .record(key)
-            .map(|r| r.job.clone())
-            .unwrap_or_default()))
+        Ok(Ok(self.wire_job(key).unwrap_or_default()))
     }
 }
 
