@@ -291,3 +291,59 @@ async fn same_seed_replays_same_ids() {
     }
     assert_eq!(ids[0], ids[1]);
 }
+
+#[tokio::test]
+async fn every_response_shows_the_job_as_stored() {
+    let server = manual_mock().start().await;
+    let api = e2e_tests::Api::new(&server, KEY);
+    let draft = api
+        .create(json!({
+            "content": "Hello",
+            "reference": "invoice 7",
+            "metadata": {"customer": 42, "tags": ["a", "b"]},
+            "printing": {"double_sided": "yes", "premium_quality": true},
+            "postage": {"service": "tracked_24"},
+            "background": {"first_page": "bg_1"},
+            "nudge": {"x": 1.5, "y": -2},
+            "address_window": "right",
+            "recipients": [
+                {"address": {"name": "Ada", "line": "1 High St, London", "postcode": "SW1A 1AA", "country": "GB"}},
+                {"address": {"line": "2 Rue de Rivoli, Paris", "country": "FR"}},
+                {"address": {"name": "Returned", "line": "3 Low St", "postcode": "ZZ1 1DR", "country": "GB"}}
+            ]
+        }))
+        .await;
+    let id = draft["id"].as_str().unwrap();
+    assert_eq!(api.job(id).await, draft);
+
+    let confirmed = api
+        .expect_ok(
+            reqwest::Method::POST,
+            &format!("/v1/prints/{id}"),
+            Some(json!({"confirmed": true, "metadata": {"tags": null}})),
+        )
+        .await;
+    assert_eq!(confirmed["metadata"], json!({"customer": 42}));
+    assert_eq!(api.job(id).await, confirmed);
+
+    // Shipping (with tracking numbers), then sent, then one letter returned.
+    for span in [2 * HOUR, 24 * HOUR, 48 * HOUR] {
+        server.advance(span);
+        let job = api.job(id).await;
+        let (_, list) = api.get("/v1/prints?limit=1").await;
+        assert_eq!(list["data"][0], job);
+    }
+    let job = api.job(id).await;
+    assert_eq!(
+        statuses(&job),
+        [Status::Sent, Status::Sent, Status::Returned]
+    );
+    assert!(job["letters"][0]["tracking_number"].is_string());
+    assert_eq!(job["letters"][2]["returned"]["reason"], "Delivery Refused");
+
+    let (status, after_delete) = api
+        .send(reqwest::Method::DELETE, &format!("/v1/prints/{id}"), None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(after_delete, job);
+}

@@ -363,7 +363,9 @@ impl State {
 
         if request.confirmed {
             self.confirm(key, Cause::ApiRequest)?;
-            return Ok(self.wire_job(key).unwrap_or_default());
+            if let Some(record) = self.record(key) {
+                record.job.write_progress(&mut job);
+            }
         }
         Ok(job)
     }
@@ -422,7 +424,9 @@ impl State {
         }
         if confirm {
             self.confirm(key, Cause::ApiRequest)?;
-            return Ok(self.wire_job(key).unwrap_or_default());
+            if let Some(record) = self.record(key) {
+                record.job.write_progress(&mut updated);
+            }
         }
         Ok(updated)
     }
@@ -451,7 +455,7 @@ impl State {
             .job
             .letters
             .iter()
-            .map(|l| magic::letter_magic(&l.address.unpack()))
+            .map(|l| magic::letter_magic(l.address.line(), l.address.postcode()))
             .collect();
         let fates: Vec<Fate> = magic
             .into_iter()

@@ -104,6 +104,15 @@ impl PackedAddress {
         }
     }
 
+    pub fn line(&self) -> &str {
+        &self.text[self.starts[0]..self.starts[1]]
+    }
+
+    pub fn postcode(&self) -> Option<&str> {
+        self.has_postcode
+            .then(|| &self.text[self.starts[1]..self.starts[2]])
+    }
+
     pub fn unpack(&self) -> Address {
         let [line, code, country] = self.starts;
         let text = &*self.text;
@@ -163,6 +172,17 @@ impl StoredJob {
             confirmation_email: settings.confirmation_email,
             metadata: self.metadata.clone(),
             address_window: settings.address_window.clone(),
+        }
+    }
+
+    /// Brings `job`, the wire form of this job at some earlier time, up to
+    /// date with the confirmation and the letters' progress since then,
+    /// which saves building it again.
+    pub fn write_progress(&self, job: &mut PrintJob) {
+        job.confirmed = self.confirmed;
+        job.confirmed_at = self.confirmed_at;
+        for (letter, item) in self.letters.iter().zip(&mut job.letters) {
+            letter.write_progress(item);
         }
     }
 
@@ -243,18 +263,25 @@ impl StoredLetter {
     }
 
     fn to_wire(&self) -> MailItem {
-        MailItem {
+        let mut item = MailItem {
             id: self.id(),
-            status: self.status.into(),
-            tracking_number: self.tracking_number.as_deref().map(str::to_owned),
-            returned: self.returned.as_deref().cloned(),
             envelope: self.envelope.into(),
             postage_service: self.postage_service.into(),
-            shipped_date: self.shipped_date,
             pages: self.pages,
             sheets: self.sheets,
             address: self.address.unpack(),
-        }
+            ..MailItem::default()
+        };
+        self.write_progress(&mut item);
+        item
+    }
+
+    /// Writes the fields that change as the letter moves into `item`.
+    fn write_progress(&self, item: &mut MailItem) {
+        item.status = self.status.into();
+        item.tracking_number = self.tracking_number.as_deref().map(str::to_owned);
+        item.returned = self.returned.as_deref().cloned();
+        item.shipped_date = self.shipped_date;
     }
 
     /// The letter id, `ltr_…`.
@@ -368,6 +395,24 @@ mod tests {
     }
 
     #[test]
+    fn an_earlier_wire_job_catches_up_with_the_stored_one() {
+        let mut draft = job();
+        draft.confirmed = false;
+        draft.confirmed_at = None;
+        for item in &mut draft.letters {
+            item.status = Status::Draft.into();
+            item.tracking_number = None;
+            item.returned = None;
+            item.shipped_date = None;
+        }
+        let later = job();
+        let stored =
+            StoredJob::from_wire(&later, 1_700_000_123_000, Arc::new(JobSettings::of(&later)));
+        stored.write_progress(&mut draft);
+        assert_eq!(draft, later);
+    }
+
+    #[test]
     fn the_payload_matches_the_one_built_from_the_wire_job() {
         let job = job();
         let stored = StoredJob::from_wire(&job, 1_700_000_123_000, Arc::new(JobSettings::of(&job)));
@@ -398,7 +443,10 @@ mod tests {
             },
         ];
         for address in cases {
-            assert_eq!(PackedAddress::pack(&address).unpack(), address);
+            let packed = PackedAddress::pack(&address);
+            assert_eq!(packed.line(), address.line);
+            assert_eq!(packed.postcode(), address.postcode.as_deref());
+            assert_eq!(packed.unpack(), address);
         }
     }
 
