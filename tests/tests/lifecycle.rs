@@ -293,7 +293,7 @@ async fn same_seed_replays_same_ids() {
 }
 
 #[tokio::test]
-async fn every_response_shows_the_job_as_stored() {
+async fn responses_show_the_stored_job() {
     let server = manual_mock().start().await;
     let api = e2e_tests::Api::new(&server, KEY);
     let draft = api

@@ -60,7 +60,7 @@ pub fn reference_magic(reference: Option<&str>) -> Option<ErrorCode> {
         .map(|(_, code)| *code)
 }
 
-/// The characters of `text` without white space, in upper case.
+/// Yields the characters of `text` without white space, in upper case.
 fn squash(text: &str) -> impl DoubleEndedIterator<Item = char> + '_ {
     text.chars()
         .filter(|c| !c.is_whitespace())

@@ -78,7 +78,7 @@ pub struct StoredLetter {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackedAddress {
     text: Box<str>,
-    /// Where the line, the postcode and the country start in `text`.
+    /// The start offsets of the line, the postcode and the country in `text`.
     starts: [usize; 3],
     has_name: bool,
     has_postcode: bool,
@@ -126,10 +126,10 @@ impl PackedAddress {
 }
 
 impl StoredJob {
-    /// Stores a wire job. `settings` holds the job's settings, shared with
-    /// other jobs where they are equal (see [`JobSettings::of`]). Ids that
-    /// do not have the mock's form (a prefix and 24 characters) are stored
-    /// as zeros; the mock creates every id it stores.
+    /// Converts a wire job for storage, with `settings` as its settings
+    /// (see [`JobSettings::of`]). The mock creates every id it stores, so
+    /// an id without the mock's form (a prefix and 24 characters) is stored
+    /// as zeros.
     pub fn from_wire(job: &PrintJob, created_ms: i64, settings: Arc<JobSettings>) -> StoredJob {
         StoredJob {
             id: IdSuffix::of(&job.id, JOB_PREFIX).unwrap_or_default(),
@@ -186,7 +186,7 @@ impl StoredJob {
         }
     }
 
-    /// The `letter.updated` payload of letter `index` as it is now.
+    /// Builds the `letter.updated` payload of letter `index` as it is now.
     pub fn letter_updated(&self, index: usize, account: &str) -> Option<LetterUpdated> {
         let letter = self.letters.get(index)?;
         Some(LetterUpdated {
@@ -204,7 +204,7 @@ impl StoredJob {
         })
     }
 
-    /// The job id, `print_…`.
+    /// Returns the job id, `print_…`.
     pub fn id(&self) -> String {
         self.id.with_prefix(JOB_PREFIX)
     }
@@ -228,7 +228,7 @@ impl StoredJob {
 }
 
 impl JobSettings {
-    /// The settings part of a wire job.
+    /// Copies the settings out of a wire job.
     pub fn of(job: &PrintJob) -> JobSettings {
         JobSettings {
             job_type: job.job_type.clone(),
@@ -284,7 +284,7 @@ impl StoredLetter {
         item.shipped_date = self.shipped_date;
     }
 
-    /// The letter id, `ltr_…`.
+    /// Returns the letter id, `ltr_…`.
     pub fn id(&self) -> String {
         self.id.with_prefix(LETTER_PREFIX)
     }
@@ -388,14 +388,14 @@ mod tests {
     }
 
     #[test]
-    fn a_job_survives_storage_unchanged() {
+    fn stored_job_round_trips() {
         let job = job();
         let stored = StoredJob::from_wire(&job, 1_700_000_123_456, Arc::new(JobSettings::of(&job)));
         assert_eq!(stored.to_wire(&job.account), job);
     }
 
     #[test]
-    fn an_earlier_wire_job_catches_up_with_the_stored_one() {
+    fn write_progress_updates_earlier_wire_job() {
         let mut draft = job();
         draft.confirmed = false;
         draft.confirmed_at = None;
@@ -413,7 +413,7 @@ mod tests {
     }
 
     #[test]
-    fn the_payload_matches_the_one_built_from_the_wire_job() {
+    fn letter_updated_matches_wire_payload() {
         let job = job();
         let stored = StoredJob::from_wire(&job, 1_700_000_123_000, Arc::new(JobSettings::of(&job)));
         for index in 0..job.letters.len() {
@@ -426,7 +426,7 @@ mod tests {
     }
 
     #[test]
-    fn addresses_keep_absent_and_empty_parts_apart() {
+    fn packed_address_keeps_absent_and_empty_parts() {
         let cases = [
             Address::default(),
             Address {
@@ -451,16 +451,17 @@ mod tests {
     }
 
     #[test]
-    fn equal_settings_are_shared_and_the_pool_stays_small() {
+    fn settings_pool_shares_equal_settings() {
         let mut pool = SettingsPool::default();
         let base = JobSettings::of(&job());
         let first = pool.share(base.clone());
         let second = pool.share(base.clone());
         assert!(Arc::ptr_eq(&first, &second));
 
+        // Forty other settings push the first one out of the pool.
         for shift in 0..40 {
             let mut other = base.clone();
-            other.nudge.x = f64::from(shift);
+            other.nudge.x = f64::from(shift) + 0.5;
             let _ = pool.share(other);
         }
         assert_eq!(pool.recent.len(), SettingsPool::SIZE);
