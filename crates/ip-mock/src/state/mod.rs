@@ -250,7 +250,7 @@ impl State {
             .map(|slot| &*slot.record)
     }
 
-    /// The job as the API sends it.
+    /// Builds the job as the API sends it.
     pub fn wire_job(&self, key: JobKey) -> Option<PrintJob> {
         let account = self.accounts.get(key.account)?;
         let slot = account.jobs.get(&key.seq)?;
