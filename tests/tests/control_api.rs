@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use e2e_tests::{manual_mock, one_letter_job, statuses, Api, WEDNESDAY_1030_MS};
-use ip_mock::{EventFilter, ReturnDetails};
+use ip_mock::{EventFilter, MockServer, ReturnDetails};
 use ip_status::{Event, Status};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -142,22 +142,44 @@ async fn clock_advance_rejects_bad_input() {
     assert_eq!(status, 400);
 }
 
+/// A manual-clock mock holding one confirmed one-letter job.
+struct OneLetter {
+    server: MockServer,
+    api: Api,
+    job_id: String,
+    letter: String,
+}
+
+impl OneLetter {
+    async fn start(service: &str) -> OneLetter {
+        let server = manual_mock().start().await;
+        let api = Api::new(&server, KEY);
+        let job = api.create(one_letter_job("SW1A 1AA", service)).await;
+        OneLetter {
+            job_id: job["id"].as_str().unwrap().to_owned(),
+            letter: job["letters"][0]["id"].as_str().unwrap().to_owned(),
+            server,
+            api,
+        }
+    }
+
+    /// Sends `POST /_mock/letters/{id}/status` with `body`.
+    async fn move_letter(&self, body: Value) -> (u16, Value) {
+        let path = format!("/_mock/letters/{}/status", self.letter);
+        control(&self.api, Method::POST, &path, Some(body)).await
+    }
+
+    async fn job(&self) -> Value {
+        self.api.job(&self.job_id).await
+    }
+}
+
 #[tokio::test]
 async fn letter_advance_steps_once() {
-    let server = manual_mock().start().await;
-    let api = Api::new(&server, KEY);
-    let job = api
-        .create(one_letter_job("SW1A 1AA", "uk_second_class"))
-        .await;
-    let letter = job["letters"][0]["id"].as_str().unwrap();
+    let mock = OneLetter::start("uk_second_class").await;
 
-    let (status, changes) = control(
-        &api,
-        Method::POST,
-        &format!("/_mock/letters/{letter}/advance"),
-        None,
-    )
-    .await;
+    let path = format!("/_mock/letters/{}/advance", mock.letter);
+    let (status, changes) = control(&mock.api, Method::POST, &path, None).await;
     assert_eq!(status, 200);
     assert_eq!(targets(&changes), [Status::Printing]);
     assert_eq!(changes["data"][0]["cause"], "control");
@@ -166,18 +188,9 @@ async fn letter_advance_steps_once() {
 
 #[tokio::test]
 async fn letter_move_applies_every_step() {
-    let server = manual_mock().start().await;
-    let api = Api::new(&server, KEY);
-    let job = api.create(one_letter_job("SW1A 1AA", "tracked_24")).await;
-    let letter = job["letters"][0]["id"].as_str().unwrap();
+    let mock = OneLetter::start("tracked_24").await;
 
-    let (status, changes) = control(
-        &api,
-        Method::POST,
-        &format!("/_mock/letters/{letter}/status"),
-        Some(json!({"status": "sent"})),
-    )
-    .await;
+    let (status, changes) = mock.move_letter(json!({"status": "sent"})).await;
     assert_eq!(status, 200);
     assert_eq!(
         targets(&changes),
@@ -189,7 +202,7 @@ async fn letter_move_applies_every_step() {
         ]
     );
     assert_chained(&changes);
-    let stored = api.job(job["id"].as_str().unwrap()).await;
+    let stored = mock.job().await;
     assert_eq!(statuses(&stored), [Status::Sent]);
     assert!(stored["letters"][0]["tracking_number"].is_string());
     assert_eq!(
@@ -200,55 +213,32 @@ async fn letter_move_applies_every_step() {
 
 #[tokio::test]
 async fn letter_return_takes_reason_and_date() {
-    let server = manual_mock().start().await;
-    let api = Api::new(&server, KEY);
-    let job = api
-        .create(one_letter_job("SW1A 1AA", "uk_second_class"))
-        .await;
-    let letter = job["letters"][0]["id"].as_str().unwrap();
+    let mock = OneLetter::start("uk_second_class").await;
 
     let body = json!({"status": "returned", "reason": "Delivery Refused", "date": 1_768_500_000});
-    let (status, changes) = control(
-        &api,
-        Method::POST,
-        &format!("/_mock/letters/{letter}/status"),
-        Some(body),
-    )
-    .await;
+    let (status, changes) = mock.move_letter(body).await;
     assert_eq!(status, 200);
     assert_eq!(targets(&changes).last(), Some(&Status::Returned));
-    let stored = api.job(job["id"].as_str().unwrap()).await;
     assert_eq!(
-        stored["letters"][0]["returned"],
+        mock.job().await["letters"][0]["returned"],
         json!({"date": 1_768_500_000, "reason": "Delivery Refused"})
     );
 }
 
 #[tokio::test]
 async fn return_before_sending_is_conflict() {
-    let server = manual_mock().start().await;
-    let api = Api::new(&server, KEY);
-    let job = api
-        .create(one_letter_job("SW1A 1AA", "uk_second_class"))
-        .await;
-    let letter = job["letters"][0]["id"].as_str().unwrap();
+    let mock = OneLetter::start("uk_second_class").await;
 
     let early = WEDNESDAY_1030_MS / 1000 - 3600;
     let body = json!({"status": "returned", "reason": "Delivery Refused", "date": early});
-    let (status, error) = control(
-        &api,
-        Method::POST,
-        &format!("/_mock/letters/{letter}/status"),
-        Some(body),
-    )
-    .await;
+    let (status, error) = mock.move_letter(body).await;
     assert_eq!(status, 409);
     assert!(error["error"]["message"]
         .as_str()
         .unwrap()
         .contains("return date"));
     assert_eq!(
-        statuses(&api.job(job["id"].as_str().unwrap()).await),
+        statuses(&mock.job().await),
         [Status::WaitingToPrint],
         "nothing changed"
     );
@@ -256,23 +246,12 @@ async fn return_before_sending_is_conflict() {
 
 #[tokio::test]
 async fn unreachable_target_is_conflict() {
-    let server = manual_mock().start().await;
-    let api = Api::new(&server, KEY);
-    let job = api
-        .create(one_letter_job("SW1A 1AA", "uk_second_class"))
-        .await;
-    let letter = job["letters"][0]["id"].as_str().unwrap();
-    server
-        .move_letter(letter, Status::Sent, ReturnDetails::default())
+    let mock = OneLetter::start("uk_second_class").await;
+    mock.server
+        .move_letter(&mock.letter, Status::Sent, ReturnDetails::default())
         .unwrap();
 
-    let (status, error) = control(
-        &api,
-        Method::POST,
-        &format!("/_mock/letters/{letter}/status"),
-        Some(json!({"status": "printing"})),
-    )
-    .await;
+    let (status, error) = mock.move_letter(json!({"status": "printing"})).await;
     assert_eq!(status, 409);
     assert_eq!(error["error"]["code"], "transition_not_allowed");
     assert_eq!(error["error"]["reachable"], json!(["returned"]));
@@ -282,7 +261,7 @@ async fn unreachable_target_is_conflict() {
         "{message}"
     );
     assert_eq!(
-        statuses(&api.job(job["id"].as_str().unwrap()).await),
+        statuses(&mock.job().await),
         [Status::Sent],
         "nothing changed"
     );
@@ -290,21 +269,9 @@ async fn unreachable_target_is_conflict() {
 
 #[tokio::test]
 async fn guard_failure_is_conflict() {
-    let server = manual_mock().start().await;
-    let api = Api::new(&server, KEY);
-    let job = api
-        .create(one_letter_job("SW1A 1AA", "uk_second_class"))
-        .await;
-    let letter = job["letters"][0]["id"].as_str().unwrap();
+    let mock = OneLetter::start("uk_second_class").await;
 
-    let body = json!({"status": "invalid_address"});
-    let (status, error) = control(
-        &api,
-        Method::POST,
-        &format!("/_mock/letters/{letter}/status"),
-        Some(body),
-    )
-    .await;
+    let (status, error) = mock.move_letter(json!({"status": "invalid_address"})).await;
     assert_eq!(status, 409);
     assert!(error["error"]["message"]
         .as_str()
@@ -317,7 +284,7 @@ async fn guard_failure_is_conflict() {
     );
     assert!(reachable.contains(&json!("sent")), "{reachable:?}");
     assert_eq!(
-        statuses(&api.job(job["id"].as_str().unwrap()).await),
+        statuses(&mock.job().await),
         [Status::WaitingToPrint],
         "checked before any step"
     );
@@ -325,24 +292,18 @@ async fn guard_failure_is_conflict() {
 
 #[tokio::test]
 async fn unknown_letter_and_bad_status() {
-    let server = manual_mock().start().await;
-    let api = Api::new(&server, KEY);
-    let (status, error) =
-        control(&api, Method::POST, "/_mock/letters/ltr_nope/advance", None).await;
+    let mock = OneLetter::start("uk_second_class").await;
+    let (status, error) = control(
+        &mock.api,
+        Method::POST,
+        "/_mock/letters/ltr_nope/advance",
+        None,
+    )
+    .await;
     assert_eq!(status, 404);
     assert_eq!(error["error"]["code"], "not_found");
 
-    let job = api
-        .create(one_letter_job("SW1A 1AA", "uk_second_class"))
-        .await;
-    let letter = job["letters"][0]["id"].as_str().unwrap();
-    let (status, error) = control(
-        &api,
-        Method::POST,
-        &format!("/_mock/letters/{letter}/status"),
-        Some(json!({"status": "posted"})),
-    )
-    .await;
+    let (status, error) = mock.move_letter(json!({"status": "posted"})).await;
     assert_eq!(status, 400);
     assert_eq!(error["error"]["param"], "status");
 }
