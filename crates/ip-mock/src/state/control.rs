@@ -50,9 +50,15 @@ impl State {
             .ok_or_else(|| ControlError::NotFound(format!("No such print job: {id}")))
     }
 
-    fn letter_status(&self, key: JobKey, letter: u32) -> Status {
+    /// Finds letter number `letter` of a stored job.
+    fn stored_letter(&self, key: JobKey, letter: u32) -> Result<&StoredLetter, ControlError> {
         self.record(key)
             .and_then(|record| record.job.letters.get(letter as usize))
+            .ok_or_else(|| ControlError::NotFound("No such letter".to_owned()))
+    }
+
+    fn letter_status(&self, key: JobKey, letter: u32) -> Status {
+        self.stored_letter(key, letter)
             .map_or(Status::Draft, |item| item.status)
     }
 
@@ -71,14 +77,7 @@ impl State {
 
     fn step_letter(&mut self, key: JobKey, letter: u32) -> Result<(), ControlError> {
         let now = self.clock.now_ms();
-        let record = self
-            .record(key)
-            .ok_or_else(|| ControlError::NotFound("No such print job".to_owned()))?;
-        let item = record
-            .job
-            .letters
-            .get(letter as usize)
-            .ok_or_else(|| ControlError::NotFound("No such letter".to_owned()))?;
+        let item = self.stored_letter(key, letter)?;
         let status = item.status;
         let mut fate = item.fate.clone();
         if fate == Fate::StuckInPrinting {
@@ -135,14 +134,7 @@ impl State {
         target: Status,
         details: &ReturnDetails,
     ) -> Result<(), ControlError> {
-        let record = self
-            .record(key)
-            .ok_or_else(|| ControlError::NotFound("No such print job".to_owned()))?;
-        let item = record
-            .job
-            .letters
-            .get(letter as usize)
-            .ok_or_else(|| ControlError::NotFound("No such letter".to_owned()))?;
+        let item = self.stored_letter(key, letter)?;
         let from = item.status;
 
         let Some(path) = from.path_to(target) else {
@@ -227,15 +219,13 @@ impl State {
     }
 
     fn return_details(&self, key: JobKey, letter: u32, details: &ReturnDetails) -> Returned {
-        let drawn =
-            self.record(key)
-                .and_then(|record| match record.job.letters.get(letter as usize) {
-                    Some(StoredLetter {
-                        fate: Fate::Returned { reason },
-                        ..
-                    }) => Some((*reason).to_owned()),
-                    _ => None,
-                });
+        let drawn = match self.stored_letter(key, letter) {
+            Ok(StoredLetter {
+                fate: Fate::Returned { reason },
+                ..
+            }) => Some((*reason).to_owned()),
+            _ => None,
+        };
         Returned {
             date: details.date.unwrap_or(self.clock.now_ms() / 1000),
             reason: details
