@@ -183,6 +183,12 @@ impl Api {
     }
 }
 
+/// Sends `request` and parses its JSON body, failing the test on any error.
+pub async fn json_of(request: reqwest::RequestBuilder) -> Value {
+    let response = request.send().await.expect("request");
+    response.json().await.expect("JSON body")
+}
+
 /// A confirmed one-letter job body for `postcode` and `service`.
 pub fn one_letter_job(postcode: &str, service: &str) -> Value {
     serde_json::json!({

@@ -1,7 +1,7 @@
 //! API keys: the three ways clients send them, missing and wrong keys, and
 //! one account per key.
 
-use e2e_tests::manual_mock;
+use e2e_tests::{json_of, manual_mock};
 use serde_json::{json, Value};
 
 async fn create_with(server_uri: &str, auth: Option<&str>) -> reqwest::Response {
@@ -83,15 +83,11 @@ async fn one_key_never_sees_another_keys_jobs() {
         .await
         .unwrap();
     assert_eq!(response.status(), 404);
-    let list: Value = http
-        .get(format!("{}/v1/prints?confirmed=false", server.uri()))
-        .header("Authorization", "key_bob")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = json_of(
+        http.get(format!("{}/v1/prints?confirmed=false", server.uri()))
+            .header("Authorization", "key_bob"),
+    )
+    .await;
     assert_eq!(list["total_available"], 0);
 }
 

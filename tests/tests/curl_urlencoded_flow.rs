@@ -1,7 +1,7 @@
 //! The flow of a shell script using curl: HTTP Basic with the key as the user
 //! name, urlencoded bodies nested with dots and brackets.
 
-use e2e_tests::{all_in, fast_mock, poll_until, statuses, StatusLog};
+use e2e_tests::{all_in, fast_mock, json_of, poll_until, statuses, StatusLog};
 use ip_status::Status;
 use serde_json::Value;
 
@@ -21,17 +21,11 @@ async fn curl_urlencoded_flow() {
             .body(body)
     };
 
-    let created: Value = post(
+    let created: Value = json_of(post(
         format!("{base}/v1/prints"),
         "testmode=true&content=Hello%20there&recipients[0][address][name]=Ada&recipients[0][address][line]=1+High+St%2C+London\
          &recipients[0][address][postcode]=SW1A+1AA&postage.service=uk_first_class&confirmation_email=false",
-    )
-    .send()
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    )).await;
     log.record(&created);
     let id = created["id"].as_str().unwrap().to_owned();
     assert_eq!(
@@ -45,22 +39,14 @@ async fn curl_urlencoded_flow() {
     assert_eq!(created["postage"]["service"], "uk_first_class");
     assert_eq!(created["confirmation_email"], false);
 
-    let updated: Value = post(format!("{base}/v1/prints/{id}"), "reference=curl-flow")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let updated: Value = json_of(post(
+        format!("{base}/v1/prints/{id}"),
+        "reference=curl-flow",
+    ))
+    .await;
     assert_eq!(updated["reference"], "curl-flow");
 
-    let confirmed: Value = post(format!("{base}/v1/prints/{id}"), "confirmed=true")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let confirmed: Value = json_of(post(format!("{base}/v1/prints/{id}"), "confirmed=true")).await;
     log.record(&confirmed);
     assert_eq!(confirmed["confirmed"], true);
 
@@ -73,60 +59,37 @@ async fn curl_urlencoded_flow() {
     .await;
     log.assert_legal();
 
-    let listed: Value = http
-        .get(format!(
+    let listed: Value = json_of(
+        http.get(format!(
             "{base}/v1/prints?testmode=true&confirmed=true&reference=curl-flow"
         ))
-        .basic_auth(KEY, Some(""))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .basic_auth(KEY, Some("")),
+    )
+    .await;
     assert_eq!(listed["total_available"], 1);
 
-    let later: Value = post(
+    let later: Value = json_of(post(
         format!("{base}/v1/prints"),
         "testmode=true&confirmed=true&content=Later&recipients[0][address][line]=2+Low+Rd&postage[mail_date]=1800000000",
-    )
-    .send()
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    )).await;
     let later_id = later["id"].as_str().unwrap();
-    let cancelled: Value = http
-        .delete(format!("{base}/v1/prints/{later_id}"))
-        .basic_auth(KEY, Some(""))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let cancelled: Value = json_of(
+        http.delete(format!("{base}/v1/prints/{later_id}"))
+            .basic_auth(KEY, Some("")),
+    )
+    .await;
     assert_eq!(statuses(&cancelled), [Status::Cancelled]);
 
-    let draft: Value = post(
+    let draft: Value = json_of(post(
         format!("{base}/v1/prints"),
         "testmode=true&content=Draft&recipients[0][address][line]=3+Lane",
-    )
-    .send()
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    ))
+    .await;
     let draft_id = draft["id"].as_str().unwrap();
-    let deleted: Value = http
-        .delete(format!("{base}/v1/prints/{draft_id}"))
-        .basic_auth(KEY, Some(""))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let deleted: Value = json_of(
+        http.delete(format!("{base}/v1/prints/{draft_id}"))
+            .basic_auth(KEY, Some("")),
+    )
+    .await;
     assert_eq!(deleted["deleted"], true);
 }

@@ -1,7 +1,7 @@
 //! The flow of the official Node SDK: a Bearer key and multipart bodies with
 //! bracket-nested names, a PDF uploaded as the `file` part.
 
-use e2e_tests::{all_in, fast_mock, poll_until, statuses, StatusLog};
+use e2e_tests::{all_in, fast_mock, json_of, poll_until, statuses, StatusLog};
 use ip_status::Status;
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
@@ -58,16 +58,12 @@ async fn node_multipart_flow() {
         "6 Canal Street, Birmingham",
         "B1 1AA",
     );
-    let created: Value = http
-        .post(format!("{base}/v1/prints"))
-        .header("Authorization", &bearer)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created: Value = json_of(
+        http.post(format!("{base}/v1/prints"))
+            .header("Authorization", &bearer)
+            .multipart(form),
+    )
+    .await;
     log.record(&created);
     let id = created["id"].as_str().unwrap().to_owned();
     assert_eq!(
@@ -80,27 +76,19 @@ async fn node_multipart_flow() {
     assert_eq!(created["postage"]["service"], "uk_first_class_signed_for");
 
     // Update, then confirm, both as multipart.
-    let updated: Value = http
-        .post(format!("{base}/v1/prints/{id}"))
-        .header("Authorization", &bearer)
-        .multipart(Form::new().text("reference", "node-flow"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let updated: Value = json_of(
+        http.post(format!("{base}/v1/prints/{id}"))
+            .header("Authorization", &bearer)
+            .multipart(Form::new().text("reference", "node-flow")),
+    )
+    .await;
     assert_eq!(updated["reference"], "node-flow");
-    let confirmed: Value = http
-        .post(format!("{base}/v1/prints/{id}"))
-        .header("Authorization", &bearer)
-        .multipart(Form::new().text("confirmed", "true"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let confirmed: Value = json_of(
+        http.post(format!("{base}/v1/prints/{id}"))
+            .header("Authorization", &bearer)
+            .multipart(Form::new().text("confirmed", "true")),
+    )
+    .await;
     log.record(&confirmed);
     assert_eq!(
         statuses(&confirmed),
@@ -124,15 +112,9 @@ async fn node_multipart_flow() {
     log.assert_legal();
 
     // List with bracketed filters.
-    let listed: Value = http
+    let listed: Value = json_of(http
         .get(format!("{base}/v1/prints?testmode=true&letters[status]=sent&fields[]=reference&sort_field=cost.amount&sort_order=asc"))
-        .header("Authorization", &bearer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .header("Authorization", &bearer)).await;
     assert_eq!(listed["total_available"], 1);
     assert_eq!(listed["data"][0]["reference"], "node-flow");
 
@@ -149,26 +131,18 @@ async fn node_multipart_flow() {
         "7 Mill Lane, Cambridge",
         "CB1 1AA",
     );
-    let later: Value = http
-        .post(format!("{base}/v1/prints"))
-        .header("Authorization", &bearer)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let later: Value = json_of(
+        http.post(format!("{base}/v1/prints"))
+            .header("Authorization", &bearer)
+            .multipart(form),
+    )
+    .await;
     let later_id = later["id"].as_str().unwrap();
-    let cancelled: Value = http
-        .delete(format!("{base}/v1/prints/{later_id}"))
-        .header("Authorization", &bearer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let cancelled: Value = json_of(
+        http.delete(format!("{base}/v1/prints/{later_id}"))
+            .header("Authorization", &bearer),
+    )
+    .await;
     assert_eq!(statuses(&cancelled), [Status::Cancelled]);
 
     let form = recipient_form(
@@ -180,26 +154,18 @@ async fn node_multipart_flow() {
         "8 Road, Hull",
         "HU1 1AA",
     );
-    let draft: Value = http
-        .post(format!("{base}/v1/prints"))
-        .header("Authorization", &bearer)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let draft: Value = json_of(
+        http.post(format!("{base}/v1/prints"))
+            .header("Authorization", &bearer)
+            .multipart(form),
+    )
+    .await;
     let draft_id = draft["id"].as_str().unwrap();
-    let deleted: Value = http
-        .delete(format!("{base}/v1/prints/{draft_id}"))
-        .header("Authorization", &bearer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let deleted: Value = json_of(
+        http.delete(format!("{base}/v1/prints/{draft_id}"))
+            .header("Authorization", &bearer),
+    )
+    .await;
     assert_eq!(deleted["deleted"], true);
     assert_eq!(deleted["id"], draft_id);
 }

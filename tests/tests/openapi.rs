@@ -1,6 +1,6 @@
 //! The OpenAPI documents list exactly the routes the server serves.
 
-use e2e_tests::manual_mock;
+use e2e_tests::{json_of, manual_mock};
 use serde_json::Value;
 
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
@@ -36,14 +36,7 @@ async fn check_document(document_path: &str) {
     let server = manual_mock().start().await;
     let base = server.uri();
     let http = reqwest::Client::new();
-    let document: Value = http
-        .get(format!("{base}{document_path}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let document: Value = json_of(http.get(format!("{base}{document_path}"))).await;
     assert_eq!(document["openapi"], "3.1.0");
     let paths = document["paths"].as_object().expect("paths");
     assert!(!paths.is_empty());

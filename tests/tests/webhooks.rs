@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use e2e_tests::{manual_mock, one_letter_job, Api};
+use e2e_tests::{json_of, manual_mock, one_letter_job, Api};
 use ip_mock::MockServer;
 use ip_status::Status;
 use serde_json::{json, Value};
@@ -395,27 +395,15 @@ async fn endpoints_managed_through_control_api() {
     assert!(endpoint["id"].as_str().unwrap().starts_with("ep_"));
     assert_eq!(endpoint["secret"], secret);
 
-    let generated: Value = api
-        .http
-        .post(format!("{}/_mock/webhooks", api.base))
-        .json(&json!({"url": url}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let generated: Value = json_of(
+        api.http
+            .post(format!("{}/_mock/webhooks", api.base))
+            .json(&json!({"url": url})),
+    )
+    .await;
     assert!(generated["secret"].as_str().unwrap().starts_with("whsec_"));
 
-    let listed: Value = api
-        .http
-        .get(format!("{}/_mock/webhooks", api.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = json_of(api.http.get(format!("{}/_mock/webhooks", api.base))).await;
     assert_eq!(listed["data"].as_array().unwrap().len(), 2);
 
     let removed = api
@@ -439,19 +427,12 @@ async fn endpoints_managed_through_control_api() {
     verify(secret, &delivery);
     assert_eq!(delivery.json()["testmode"], true);
 
-    let deliveries: Value = api
-        .http
-        .get(format!(
-            "{}/_mock/webhooks/deliveries?endpoint={}",
-            api.base,
-            endpoint["id"].as_str().unwrap()
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let deliveries: Value = json_of(api.http.get(format!(
+        "{}/_mock/webhooks/deliveries?endpoint={}",
+        api.base,
+        endpoint["id"].as_str().unwrap()
+    )))
+    .await;
     let attempt = &deliveries["data"][0];
     assert_eq!(attempt["event"], delivery.event_id());
     assert_eq!(attempt["delivered"], true);
